@@ -1,0 +1,5 @@
+package conformance
+
+func optionCases() []Case {
+	return nil
+}

@@ -1,0 +1,5 @@
+package conformance
+
+func pollCases() []Case {
+	return nil
+}
