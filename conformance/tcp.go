@@ -442,7 +442,8 @@ func fillSendPath(t T, api sock.API, fd int) int {
 // socket(7) SO_LINGER: "When enabled, a close(2) ... will not return until
 // all queued messages for the socket have been successfully sent or the
 // linger timeout has been reached" — with a zero timeout the connection is
-// aborted (RST), which the peer's read reports as ECONNRESET.
+// aborted: RFC 9293 §3.10.4 ABORT "send a reset segment", which the peer's
+// read reports as ECONNRESET.
 func tcpLingerZeroRST(t T, e *Env) {
 	p := tcpConnected(t, e)
 	if err := e.API.SetsockoptLinger(p.client, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}); err != nil {
@@ -577,10 +578,9 @@ func mustName(t T, f func(int) (unix.Sockaddr, error), fd int) unix.Sockaddr {
 	return sa
 }
 
-// ip(7): "When a process wants to receive new incoming packets or
-// connections, it should bind a socket to a local interface address ...
-// If ... the port is 0 ... an ephemeral port is assigned" (visible through
-// getsockname); two such binds get different ports.
+// ip(7) ip_local_port_range: the range "used by TCP and UDP to choose the
+// local port"; bind(2) to port 0 is given a free port from it, visible
+// through getsockname; two such binds get different ports.
 func tcpBindPortZero(t T, e *Env) {
 	_, a := boundSocket(t, e.API, unix.SOCK_STREAM, e.Addr4)
 	_, b := boundSocket(t, e.API, unix.SOCK_STREAM, e.Addr4)
@@ -608,8 +608,9 @@ func tcpSoAcceptconn(t T, e *Env) {
 	}
 }
 
-// accept(2): "SOCK_NONBLOCK Set the O_NONBLOCK file status flag on the new
-// open file description" — a read on the accepted socket returns EAGAIN.
+// accept(2): "SOCK_NONBLOCK Set the O_NONBLOCK file status flag on the open
+// file description ... referred to by the new file descriptor" — a read on
+// the accepted socket returns EAGAIN.
 func tcpAccept4Nonblock(t T, e *Env) {
 	lfd, lsa := tcpListenOn(t, e.Peer, e.PeerAddr4, 4)
 	tcpDial(t, e.API, lsa)
