@@ -327,3 +327,54 @@ func TestUDPEcho(t *testing.T) {
 		})
 	}
 }
+
+// zeros is an endless input.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestShutdownWhileStreaming(t *testing.T) {
+	ctx := testCtx(t)
+	srv := startServer(t, "tcp", loopbacks[0])
+	conn := dial(t, ctx, "tcp", srv.addr)
+	counted := &countWriter{}
+	piped := make(chan error, 1)
+	go func() { piped <- conn.Pipe(ctx, zeros{}, counted, -1) }()
+	waitFor(t, "echoed bytes", func() bool { return counted.total() > 1<<20 })
+	// The server's socket stays readable and writable, so only the
+	// per-iteration check of the context can stop it.
+	if err := srv.stop(t); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	select {
+	case err := <-piped:
+		// The server closed with data unread: RST (ECONNRESET, EPIPE) or EOF.
+		if err != nil && !errors.Is(err, unix.ECONNRESET) && !errors.Is(err, unix.EPIPE) {
+			t.Errorf("Pipe after server shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Pipe did not end after the server shut down")
+	}
+}
+
+// countWriter counts bytes written to it.
+type countWriter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += len(p)
+	return len(p), nil
+}
+
+func (c *countWriter) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}

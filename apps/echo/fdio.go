@@ -27,14 +27,14 @@ func newEndpoint(api sock.API, fd int) *endpoint {
 }
 
 // wait blocks until the descriptor reports one of events, an error or a
-// hang-up, or until ctx is done, in which case it returns ctx.Err().
+// hang-up, or until ctx is done, in which case it returns ctx.Err(). An
+// event already pending wins over cancellation, so a peer's EOF that
+// arrived before the cancel is still seen as EOF.
 func (e *endpoint) wait(ctx context.Context, events int16) error {
 	e.pfd[0] = unix.PollFd{Fd: int32(e.fd), Events: events}
+	timeout := 0
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n, err := e.api.Poll(e.pfd[:], pollInterval)
+		n, err := e.api.Poll(e.pfd[:], timeout)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -42,6 +42,10 @@ func (e *endpoint) wait(ctx context.Context, events int16) error {
 			return err
 		}
 		if n == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			timeout = pollInterval
 			continue
 		}
 		// poll(2): POLLNVAL: invalid request: fd not open.

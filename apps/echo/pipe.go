@@ -136,5 +136,8 @@ func (c *Conn) copyOutput(ctx context.Context, out io.Writer) error {
 		if _, err := out.Write(buf[:n]); err != nil {
 			return fmt.Errorf("echo: writing output: %w", err)
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 }

@@ -23,6 +23,9 @@ func (s *Server) serveTCP(ctx context.Context) error {
 		nfd, sa, err := s.API.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		if err == nil {
 			clients.Go(func() { s.serveConn(ctx, nfd, sa) })
+			if ctx.Err() != nil {
+				return nil
+			}
 			continue
 		}
 		if !acceptRetry(err) {
@@ -71,13 +74,13 @@ func (s *Server) serveConn(ctx context.Context, nfd int, sa unix.Sockaddr) {
 	buf := make([]byte, bufSize)
 	err := echoStream(ctx, ep, buf)
 	switch {
-	case ctx.Err() != nil:
-		s.logf("disconnected from %v (server shutting down)", peer)
-	case err != nil:
-		s.logf("disconnected from %v: %v", peer, err)
-	default:
+	case err == nil:
 		// seed 003: printf("disconnected from %s:%d\n", ...).
 		s.logf("disconnected from %v", peer)
+	case ctx.Err() != nil:
+		s.logf("disconnected from %v (server shutting down)", peer)
+	default:
+		s.logf("disconnected from %v: %v", peer, err)
 	}
 }
 
@@ -94,6 +97,11 @@ func echoStream(ctx context.Context, ep *endpoint, buf []byte) error {
 			return nil
 		}
 		if err := ep.writeAll(ctx, buf[:n]); err != nil {
+			return err
+		}
+		// A client that keeps the socket readable never makes read
+		// wait, so cancellation is checked here too.
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
