@@ -27,26 +27,27 @@ func ParseMLDv2Report(b []byte) (MLDv2Report, error) {
 	nrec := int(binary.BigEndian.Uint16(b[6:8]))
 	off := MLDv2ReportLen
 	for i := range nrec {
-		n, err := mldv2RecordSize(b[off:])
-		if err != nil {
-			return nil, fmt.Errorf("mldv2: record %d of %d at offset %d: %w", i, nrec, off, err)
+		n := mldv2RecordSize(b[off:])
+		if n < 0 {
+			return nil, fmt.Errorf("mldv2: record %d of %d at offset %d overruns %d bytes: %w", i, nrec, off, len(b), ErrBadLength)
 		}
 		off += n
 	}
 	return MLDv2Report(b[:off]), nil
 }
 
-// mldv2RecordSize returns the length of the record at the start of b.
-func mldv2RecordSize(b []byte) (int, error) {
+// mldv2RecordSize returns the length of the record at the start of b, or
+// -1 if it does not fit.
+func mldv2RecordSize(b []byte) int {
 	if len(b) < mldv2RecordFixed {
-		return 0, fmt.Errorf("%d bytes, need %d: %w", len(b), mldv2RecordFixed, ErrTruncated)
+		return -1
 	}
 	// RFC 3810 §5.2.6: Aux Data Len is in units of 32-bit words.
 	n := mldv2RecordFixed + 16*int(binary.BigEndian.Uint16(b[2:4])) + 4*int(b[1])
 	if n > len(b) {
-		return 0, fmt.Errorf("length %d exceeds %d bytes: %w", n, len(b), ErrBadLength)
+		return -1
 	}
-	return n, nil
+	return n
 }
 
 // NumRecords returns the Nr of Mcast Address Records field.
@@ -61,8 +62,8 @@ type MLDv2RecordIter struct{ b []byte }
 
 // Next returns the next record and true, or false when none remain.
 func (it *MLDv2RecordIter) Next() (MLDv2Record, bool) {
-	n, err := mldv2RecordSize(it.b)
-	if err != nil {
+	n := mldv2RecordSize(it.b)
+	if n < 0 {
 		it.b = nil
 		return nil, false
 	}
