@@ -110,17 +110,15 @@ func echoServe(ctx context.Context, e env, api sock.API, o echoOpts, args []stri
 	if o.verbose {
 		s.Log = e.stderr
 	}
+	// Errors of package echo already begin with "echo: ".
 	bound, err := s.Listen()
 	if err != nil {
-		return fmt.Errorf("echo: %w", err)
+		return err
 	}
 	if o.verbose || port == 0 {
 		fmt.Fprintf(e.stderr, "listening on %v\n", bound)
 	}
-	if err := s.Serve(ctx); err != nil {
-		return fmt.Errorf("echo: %w", err)
-	}
-	return nil
+	return s.Serve(ctx)
 }
 
 // listenAddr returns the -s address, or the unspecified address of -4/-6.
@@ -153,7 +151,7 @@ func echoDial(ctx context.Context, e env, api sock.API, o echoOpts, args []strin
 	c := &echo.Client{API: api, Network: o.network(), Addr: netip.AddrPortFrom(ip, port)}
 	conn, err := c.Dial(ctx)
 	if err != nil {
-		return fmt.Errorf("echo: %w", err)
+		return err
 	}
 	defer conn.Close()
 	if o.verbose {
@@ -167,10 +165,7 @@ func echoDial(ctx context.Context, e env, api sock.API, o echoOpts, args []strin
 	if errors.Is(err, context.Canceled) {
 		return errors.New("echo: interrupted")
 	}
-	if err != nil {
-		return fmt.Errorf("echo: %w", err)
-	}
-	return nil
+	return err
 }
 
 // parseHost parses an IP address ("[::1]" too) or "localhost", which is

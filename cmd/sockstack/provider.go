@@ -9,7 +9,7 @@ import (
 
 // providerFlag defines the -provider flag every subcommand shares.
 func providerFlag(fs *flag.FlagSet) *string {
-	return fs.String("provider", "kernel", "sockets provider: kernel (the host's Linux system calls)")
+	return fs.String("provider", "kernel", "sockets provider `NAME`: kernel (the host's Linux system calls)")
 }
 
 // provider resolves a -provider value to a sockets provider. Only the
