@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 func providers() []Provider {
 	return []Provider{
 		{Name: "kernel", New: newKernelEnv},
+		{Name: "stack", New: newStackEnv},
 	}
 }
 

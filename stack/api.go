@@ -1,0 +1,241 @@
+package stack
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket creates an endpoint: socket(2).
+func (h *Host) Socket(domain, typ, proto int) (int, error) {
+	flags := typ & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	typ &^= flags
+	s, err := h.newSocket(domain, typ, proto)
+	if err != nil {
+		return -1, err
+	}
+	f := &file{s: s}
+	f.nonblock.Store(flags&unix.SOCK_NONBLOCK != 0)
+	return h.install(f), nil
+}
+
+// newBase fills in the common part of a new socket.
+func (h *Host) newBase(domain, typ, proto int) sockBase {
+	return sockBase{host: h, domain: domain, typ: typ, proto: proto, opts: defaultOptions()}
+}
+
+// Bind assigns a local address: bind(2).
+func (h *Host) Bind(fd int, sa unix.Sockaddr) error {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return err
+	}
+	return f.s.bind(sa)
+}
+
+// Listen marks a socket as passive: listen(2).
+func (h *Host) Listen(fd, backlog int) error {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return err
+	}
+	return f.s.listen(backlog)
+}
+
+// Accept4 takes a connection from the accept queue: accept4(2).
+func (h *Host) Accept4(fd, flags int) (int, unix.Sockaddr, error) {
+	if flags&^(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) != 0 {
+		return -1, nil, unix.EINVAL
+	}
+	f, err := h.lookup(fd)
+	if err != nil {
+		return -1, nil, err
+	}
+	var ns socket
+	var sa unix.Sockaddr
+	err = h.block(f, 0, h.rcvTimeout(f), func() error {
+		var e error
+		ns, sa, e = f.s.accept()
+		return e
+	})
+	if err != nil {
+		return -1, nil, err
+	}
+	nf := &file{s: ns}
+	nf.nonblock.Store(flags&unix.SOCK_NONBLOCK != 0)
+	return h.install(nf), sa, nil
+}
+
+// Connect initiates a connection or sets the default peer: connect(2).
+func (h *Host) Connect(fd int, sa unix.Sockaddr) error {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return err
+	}
+	err = f.s.connect(sa)
+	if err != unix.EINPROGRESS || f.nonblock.Load() {
+		return err
+	}
+	// connect(2): a blocking connect waits for the handshake; the outcome
+	// is the pending error. On timeout it returns EINPROGRESS.
+	b := f.s.base()
+	err = h.block(f, 0, h.sndTimeout(f), func() error {
+		if f.s.events()&(unix.POLLOUT|unix.POLLERR|unix.POLLHUP) == 0 {
+			return unix.EAGAIN
+		}
+		return nil
+	})
+	if err == unix.EAGAIN {
+		return unix.EINPROGRESS
+	}
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.takeError()
+}
+
+// Read reads from a connected socket: read(2).
+func (h *Host) Read(fd int, p []byte) (int, error) {
+	n, _, _, _, err := h.Recvmsg(fd, p, nil, 0)
+	return n, err
+}
+
+// Write writes to a connected socket: write(2).
+func (h *Host) Write(fd int, p []byte) (int, error) {
+	return h.SendmsgN(fd, p, nil, nil, 0)
+}
+
+// Recvfrom receives a message and its source: recvfrom(2).
+func (h *Host) Recvfrom(fd int, p []byte, flags int) (int, unix.Sockaddr, error) {
+	n, _, _, from, err := h.Recvmsg(fd, p, nil, flags)
+	return n, from, err
+}
+
+// Sendto sends a message to an address: sendto(2).
+func (h *Host) Sendto(fd int, p []byte, flags int, to unix.Sockaddr) error {
+	_, err := h.SendmsgN(fd, p, nil, to, flags)
+	return err
+}
+
+// Recvmsg receives data and ancillary data: recvmsg(2).
+func (h *Host) Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, rflags int, from unix.Sockaddr, err error) {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	err = h.block(f, flags, h.rcvTimeout(f), func() error {
+		var e error
+		n, oobn, rflags, from, e = f.s.recv(p, oob, flags)
+		return e
+	})
+	return n, oobn, rflags, from, err
+}
+
+// SendmsgN sends data and ancillary data: sendmsg(2).
+func (h *Host) SendmsgN(fd int, p, oob []byte, to unix.Sockaddr, flags int) (int, error) {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = h.block(f, flags, h.sndTimeout(f), func() error {
+		var e error
+		n, e = f.s.send(p, oob, to, flags)
+		return e
+	})
+	return n, err
+}
+
+// Shutdown shuts down part of a full-duplex connection: shutdown(2).
+func (h *Host) Shutdown(fd, how int) error {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return err
+	}
+	if how < unix.SHUT_RD || how > unix.SHUT_RDWR {
+		return unix.EINVAL
+	}
+	err = f.s.shutdown(how)
+	f.s.base().wq.notify()
+	return err
+}
+
+// Getsockname returns the local address: getsockname(2).
+func (h *Host) Getsockname(fd int) (unix.Sockaddr, error) {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return nil, err
+	}
+	return f.s.sockname()
+}
+
+// Getpeername returns the peer's address: getpeername(2).
+func (h *Host) Getpeername(fd int) (unix.Sockaddr, error) {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return nil, err
+	}
+	return f.s.peername()
+}
+
+// SetNonblock sets or clears O_NONBLOCK: fcntl(2) F_SETFL.
+func (h *Host) SetNonblock(fd int, nonblocking bool) error {
+	f, err := h.lookup(fd)
+	if err != nil {
+		return err
+	}
+	f.nonblock.Store(nonblocking)
+	return nil
+}
+
+func (h *Host) rcvTimeout(f *file) time.Duration {
+	b := f.s.base()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opts.rcvtimeo
+}
+
+func (h *Host) sndTimeout(f *file) time.Duration {
+	b := f.s.base()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.opts.sndtimeo
+}
+
+// block runs op until it returns something other than EAGAIN, waiting for
+// the socket to change between attempts. socket(7): with O_NONBLOCK or
+// MSG_DONTWAIT the call fails with EAGAIN instead; with a timeout set
+// (SO_RCVTIMEO, SO_SNDTIMEO) it fails with EAGAIN when the timeout expires.
+func (h *Host) block(f *file, flags int, timeout time.Duration, op func() error) error {
+	err := op()
+	if err != unix.EAGAIN || f.nonblock.Load() || flags&unix.MSG_DONTWAIT != 0 {
+		return err
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	w := newWaiter()
+	q := &f.s.base().wq
+	q.add(w)
+	defer q.remove(w)
+	for {
+		if err = op(); err != unix.EAGAIN {
+			return err
+		}
+		if !w.sleep(deadline) {
+			return unix.EAGAIN
+		}
+	}
+}
+
+// Socketpair creates a pair of connected sockets: socketpair(2). Only
+// AF_UNIX has pairs; for other families Linux answers EOPNOTSUPP.
+func (h *Host) Socketpair(domain, typ, proto int) ([2]int, error) {
+	if domain == unix.AF_INET || domain == unix.AF_INET6 {
+		return [2]int{-1, -1}, unix.EOPNOTSUPP
+	}
+	return [2]int{-1, -1}, unix.EAFNOSUPPORT
+}

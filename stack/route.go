@@ -1,0 +1,117 @@
+package stack
+
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// outMeta describes an outbound IPv4 packet before its header is built.
+type outMeta struct {
+	src, dst    netip.Addr
+	proto       uint8
+	ttl, tos    int
+	df          bool
+	device      string // SO_BINDTODEVICE
+	broadcastOK bool   // SO_BROADCAST
+	mcastTTL    int
+	dontroute   bool   // SO_DONTROUTE / MSG_DONTROUTE
+	options     []byte // IP_OPTIONS, padded
+	id          uint16 // 0: the stack picks one
+	keepID      bool   // IP_HDRINCL with a caller-chosen ID
+}
+
+var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+
+// route finds where a packet to dst goes, optionally only through the NIC
+// named device. ip(7): ENETUNREACH when no route matches.
+func (n *netState) route(dst netip.Addr, device string) (routeResult, error) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if n.isLocalLocked(dst) && device == "" {
+		lo := n.nics[0]
+		return routeResult{nic: lo, nextHop: dst, src: dst, local: true}, nil
+	}
+	if dst == limitedBroadcast || dst.IsMulticast() {
+		// RFC 1122 §3.3.6: the limited broadcast (and, without a
+		// multicast route, a group) goes out of one interface: the
+		// bound device, else the first that is not loopback.
+		c := n.firstNIC(device)
+		if c == nil {
+			return routeResult{}, unix.ENETUNREACH
+		}
+		return routeResult{nic: c, nextHop: dst, src: c.addr4(), bcast: dst == limitedBroadcast}, nil
+	}
+	best := -1
+	for i, r := range n.routes {
+		if !r.dst.Contains(dst) || (device != "" && r.nic.name != device) {
+			continue
+		}
+		if best < 0 || r.dst.Bits() > n.routes[best].dst.Bits() {
+			best = i
+		}
+	}
+	if best < 0 {
+		return routeResult{}, unix.ENETUNREACH
+	}
+	r := n.routes[best]
+	res := routeResult{nic: r.nic, nextHop: dst, src: r.src}
+	if r.gateway.IsValid() {
+		res.nextHop = r.gateway
+	}
+	if !res.src.IsValid() {
+		res.src = r.nic.addr4()
+	}
+	if r.dst.Bits() < 31 && directedBroadcast(r.dst) == dst {
+		res.bcast = true
+	}
+	return res, nil
+}
+
+// firstNIC returns the NIC named device, or the first non-loopback NIC.
+func (n *netState) firstNIC(device string) *nic {
+	for _, c := range n.nics {
+		if (device != "" && c.name == device) || (device == "" && c.index != 1) {
+			return c
+		}
+	}
+	return nil
+}
+
+// addr4 returns the NIC's first IPv4 address (unspecified if none). Call
+// with netState.mu held.
+func (c *nic) addr4() netip.Addr {
+	for _, p := range c.addrs {
+		if p.Addr().Is4() {
+			return p.Addr()
+		}
+	}
+	return netip.IPv4Unspecified()
+}
+
+// routeFor routes o, fills in its source address, and applies ip(7)'s
+// broadcast rule: "EACCES: The user tried to ... send to a broadcast
+// address without having the broadcast flag set on the socket."
+func (n *netState) routeFor(o *outMeta) (routeResult, error) {
+	if !o.dst.Is4() {
+		return routeResult{}, unix.ENETUNREACH // IPv6 arrives with its own issue
+	}
+	rt, err := n.route(o.dst, o.device)
+	if err != nil {
+		return rt, err
+	}
+	if o.dontroute && !rt.local && rt.nextHop != o.dst {
+		// socket(7) SO_DONTROUTE: "send only to directly connected hosts".
+		return rt, unix.ENETUNREACH
+	}
+	if rt.bcast && !o.broadcastOK {
+		return rt, unix.EACCES
+	}
+	if !o.src.IsValid() || o.src.IsUnspecified() {
+		o.src = rt.src
+	}
+	if o.dst.IsMulticast() {
+		o.ttl = o.mcastTTL
+	}
+	return rt, nil
+}
