@@ -53,7 +53,7 @@ func bIsEchoReply(b []byte, src netip.Addr, id, seq uint16, payload []byte) bool
 }
 
 // raw(7): "For receiving, the IP header is always included in the packet."
-// Seed 004: "Raw sockets let us read and write ICMPv4 ... packets. The ping
+// seed 004: "Raw sockets let us read and write ICMPv4 ... packets. The ping
 // program, for example, sends ICMP echo requests and receives ICMP echo
 // replies." On loopback the socket first sees its own request; other
 // packets are skipped.
@@ -83,7 +83,7 @@ func rawICMPEcho(t T, e *Env) {
 
 // raw(7): "IP header fields modified on sending by IP_HDRINCL: IP Checksum
 // Always filled in; Source Address Filled in when zero; Packet ID Filled in
-// when zero; Total Length Always filled in." Seed 004: IP_HDRINCL "can be
+// when zero; Total Length Always filled in." seed 004: IP_HDRINCL "can be
 // used, for example, to build UDP and TCP packets".
 func rawHdrinclUDP(t T, e *Env) {
 	e.RequireRaw(t)
@@ -150,7 +150,7 @@ func rawIPProtoRaw(t T, e *Env) {
 	bWantErr(t, "recv on an IPPROTO_RAW socket", err, unix.EAGAIN)
 }
 
-// Seed 004: "With a raw socket, a process can read and write IPv4 datagrams
+// seed 004: "With a raw socket, a process can read and write IPv4 datagrams
 // with an IPV4 protocol field that is not processed by the kernel." raw(7):
 // "All packets or errors matching the protocol number specified for the raw
 // socket are passed to this socket."
@@ -173,7 +173,7 @@ func rawProto253(t T, e *Env) {
 	}
 }
 
-// Seed 004 (raw socket output): connect on a raw socket "only sets the
+// seed 004 (raw socket output): connect on a raw socket "only sets the
 // foreign address ... After connect, we can call write or send instead of
 // sendto, since the destination IP address is already specified."
 func rawConnect(t T, e *Env) {
@@ -291,7 +291,7 @@ func rawICMPFilter(t T, e *Env) {
 	bRecvMatch(t, e.API, fd, func(b []byte) bool { return bIsEchoReply(b, e.PeerAddr4, id, 2, payload) })
 }
 
-// Seed 004: raw sockets "let us read and write ... ICMPv6 packets". Unlike
+// seed 004: raw sockets "let us read and write ... ICMPv6 packets". Unlike
 // IPv4, an IPv6 raw socket never sees the IPv6 header, and RFC 3542 §3.1:
 // "The kernel will calculate and insert the ICMPv6 checksum for ICMPv6 raw
 // sockets" — the request is sent with a zero checksum.
