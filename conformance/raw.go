@@ -173,9 +173,10 @@ func rawProto253(t T, e *Env) {
 	}
 }
 
-// seed 004 (raw socket output): connect on a raw socket "only sets the
-// foreign address ... After connect, we can call write or send instead of
-// sendto, since the destination IP address is already specified."
+// UNIX Network Programming §28.4 (the book seed 004 is taken from), raw
+// socket output: connect on a raw socket "only sets the foreign address
+// ... After connect, we can call write or send instead of sendto, since
+// the destination IP address is already specified."
 func rawConnect(t T, e *Env) {
 	e.RequireRaw(t)
 	recv := bSock(t, e.Peer, unix.AF_INET, unix.SOCK_RAW, bProtoExperimental)
