@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -233,13 +234,26 @@ func TestSniff_TsharkReads(t *testing.T) {
 		if err := os.WriteFile(path, capture, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(tshark, "-r", path, "-T", "fields", "-e", "frame.len", "-e", "frame.p2p_dir").CombinedOutput()
+		cmd := exec.Command(tshark, "-r", path, "-T", "fields", "-e", "frame.len", "-e", "frame.p2p_dir")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("tshark: %v\n%s", err, out)
+			t.Fatalf("tshark: %v\n%s", err, stderr.Bytes())
 		}
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		if len(lines) != len(want) {
-			t.Fatalf("%v: tshark read %d frames, want %d:\n%s", k, len(lines), len(want), out)
+			t.Fatalf("%v: tshark read %d frames, want %d:\n%s\n%s", k, len(lines), len(want), out, stderr.Bytes())
+		}
+		for i, w := range want {
+			// frame.p2p_dir: 0 sent, 1 received.
+			dir := "0"
+			if w.dir == DirInbound {
+				dir = "1"
+			}
+			if got, want := lines[i], fmt.Sprintf("%d\t%s", len(w.data), dir); got != want {
+				t.Errorf("%v frame %d: tshark says %q, want %q", k, i, got, want)
+			}
 		}
 	}
 }
