@@ -32,6 +32,7 @@ func rules() []rule {
 		{"stack/proto/...", with("wire", "sock")},
 		{"stack/...", with("wire", "sock", "link/...", "stack/...")},
 		{"netconn", with("sock")},
+		{"vnet", with("sock", "wire", "link/...", "stack")},
 		{"resolv/...", with("sock", "wire", "resolv/...")},
 		{"apps/...", with("sock", "wire", "resolv/...", "netconn", "apps/...")},
 		{"conformance", with("sock", "wire")},
