@@ -50,8 +50,9 @@
 //     by one goroutine into one pre-allocated buffer; the goroutine polls
 //     the descriptor and an eventfd, which Close signals, and Close closes
 //     the descriptor only after the reader has exited and writers have left,
-//     so no descriptor number is ever reused under a pending read. The
-//     ...InNetns variants open the device or socket on a locked OS thread
+//     so no descriptor number is ever reused under a pending read.
+//     AF_PACKET sends a WritePackets batch with one sendmmsg(2); TUN and TAP
+//     write(2) each frame. The ...InNetns variants open the device or socket on a locked OS thread
 //     switched into a network namespace with setns(2).
 //
 // # Costs
@@ -64,7 +65,7 @@
 //
 // # Not yet here
 //
-// IFF_VNET_HDR offloads (GSO/GRO) on TUN/TAP, sendmmsg/recvmmsg or
-// PACKET_MMAP rings for AF_PACKET, and PACKET_AUXDATA checksum status (run
-// the peer with tx offload off, as LAB.md says).
+// IFF_VNET_HDR offloads (GSO/GRO) on TUN/TAP, recvmmsg or PACKET_MMAP
+// rings for AF_PACKET receive, and PACKET_AUXDATA checksum status (run the
+// peer with tx offload off, as LAB.md says).
 package link

@@ -43,6 +43,7 @@ type FDEndpoint struct {
 	rxBuf []byte
 	disp  atomic.Pointer[dispatcherRef]
 	stats counters
+	mmsg  *mmsgWriter // batched sends, for sockets; nil for TUN/TAP
 
 	mu     sync.RWMutex // writers hold it shared; Close exclusively, before closing fd
 	closed atomic.Bool
@@ -50,12 +51,12 @@ type FDEndpoint struct {
 	once   sync.Once
 }
 
-// newFDEndpoint takes ownership of fd (already non-blocking) and starts the
-// reader.
-func newFDEndpoint(fd int, name string, k Kind, mtu int, mac [6]byte) (*FDEndpoint, error) {
+// newFDEndpoint takes ownership of fd (already non-blocking) on success
+// and starts the reader; on failure the caller still owns fd. socket
+// selects batched sends with sendmmsg(2).
+func newFDEndpoint(fd int, name string, k Kind, mtu int, mac [6]byte, socket bool) (*FDEndpoint, error) {
 	evfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
-		unix.Close(fd)
 		return nil, fmt.Errorf("link: eventfd: %w", err)
 	}
 	e := &FDEndpoint{
@@ -65,6 +66,9 @@ func newFDEndpoint(fd int, name string, k Kind, mtu int, mac [6]byte) (*FDEndpoi
 	}
 	if k != KindEthernet {
 		e.mac = [6]byte{}
+	}
+	if socket {
+		e.mmsg = new(mmsgWriter)
 	}
 	go e.readLoop()
 	return e, nil
@@ -107,6 +111,9 @@ func (e *FDEndpoint) WritePackets(pkts [][]byte) (int, error) {
 	if e.closed.Load() {
 		return 0, ErrClosed
 	}
+	if e.mmsg != nil {
+		return e.writeSocket(pkts)
+	}
 	for i, p := range pkts {
 		if err := checkFrame(&e.stats, e.kind, e.mtu, p); err != nil {
 			return i, err
@@ -116,6 +123,24 @@ func (e *FDEndpoint) WritePackets(pkts [][]byte) (int, error) {
 		}
 	}
 	return len(pkts), nil
+}
+
+// writeSocket validates frames, then sends the valid prefix with
+// sendmmsg(2).
+func (e *FDEndpoint) writeSocket(pkts [][]byte) (int, error) {
+	valid := len(pkts)
+	var verr error
+	for i, p := range pkts {
+		if verr = checkFrame(&e.stats, e.kind, e.mtu, p); verr != nil {
+			valid = i
+			break
+		}
+	}
+	n, err := e.mmsg.writeBatch(e.fd, &e.stats, pkts[:valid])
+	if err != nil {
+		return n, fmt.Errorf("link: %s: %w", e.name, err)
+	}
+	return n, verr
 }
 
 func (e *FDEndpoint) write1(p []byte) error {

@@ -42,6 +42,10 @@ func TestTUN_PingInAndUDPOut(t *testing.T) {
 	if s := ep.Stats(); s.TxPackets != 1 || s.RxPackets == 0 {
 		t.Errorf("stats %v", s)
 	}
+	batch := [][]byte{pkt}
+	if a := testing.AllocsPerRun(100, func() { ep.WritePackets(batch) }); a != 0 {
+		t.Errorf("TUN WritePackets allocates %v per frame, want 0", a)
+	}
 	start := time.Now()
 	ep.Close()
 	if d := time.Since(start); d > time.Second {
@@ -124,15 +128,29 @@ func TestPacket_VethPingAndUDPOut(t *testing.T) {
 		return len(f) > 14 && [6]byte(f[0:6]) == stackMAC && [6]byte(f[6:12]) == peerMAC && isEchoRequestTo(f[14:], labPeerStack)
 	})
 
+	// One WritePackets call, one sendmmsg(2): three datagrams arrive in
+	// order.
 	recv := udpListener(t, peer, labPeerLinux, 9997)
-	payload := []byte("sockstack af_packet says hello")
-	frame := ethernet(peerMAC, stackMAC, 0x0800, ipv4UDP(labPeerStack, labPeerLinux, 5555, 9997, payload))
-	if n, err := ep.WritePackets([][]byte{frame}); n != 1 || err != nil {
+	var frames [][]byte
+	for i := range 3 {
+		payload := []byte("sockstack af_packet says hello #" + string(rune('0'+i)))
+		frames = append(frames, ethernet(peerMAC, stackMAC, 0x0800, ipv4UDP(labPeerStack, labPeerLinux, 5555, 9997, payload)))
+	}
+	if n, err := ep.WritePackets(frames); n != 3 || err != nil {
 		t.Fatalf("WritePackets = %d, %v", n, err)
 	}
-	if got, err := recv(); err != nil || !bytes.Equal(got, payload) {
-		t.Fatalf("listener got %q, %v; want %q", got, err, payload)
+	for i, f := range frames {
+		if got, err := recv(); err != nil || !bytes.Equal(got, f[14+28:]) {
+			t.Fatalf("datagram %d: listener got %q, %v; want %q", i, got, err, f[14+28:])
+		}
 	}
+	if s := ep.Stats(); s.TxPackets != 3 {
+		t.Errorf("stats %v, want tx 3", s)
+	}
+	if a := testing.AllocsPerRun(50, func() { ep.WritePackets(frames) }); a != 0 {
+		t.Errorf("AF_PACKET WritePackets allocates %v per batch, want 0", a)
+	}
+	frame := frames[0]
 	// PACKET_IGNORE_OUTGOING: our own frame must not come back to us.
 	time.Sleep(50 * time.Millisecond)
 	for _, f := range r.snapshot() {

@@ -54,7 +54,7 @@ func setupPacket(fd int, ifname string, opts DeviceOptions) (*FDEndpoint, error)
 			return nil, err
 		}
 	}
-	return newFDEndpoint(fd, ifname, KindEthernet, mtu, deviceMAC(opts))
+	return newFDEndpoint(fd, ifname, KindEthernet, mtu, deviceMAC(opts), true)
 }
 
 // OpenPacketInNetns is OpenPacket inside the network namespace ns (a name

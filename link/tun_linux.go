@@ -81,7 +81,12 @@ func openTunTap(name string, mode uint16, opts DeviceOptions) (*FDEndpoint, erro
 	if mode == unix.IFF_TAP {
 		kind = KindEthernet
 	}
-	return newFDEndpoint(fd, name, kind, mtu, deviceMAC(opts))
+	e, err := newFDEndpoint(fd, name, kind, mtu, deviceMAC(opts), false)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return e, nil
 }
 
 // interfaceMTU asks the kernel for an interface's MTU through a throwaway
