@@ -59,9 +59,10 @@
 //
 // In steady state no link allocates per frame: ring slots, fault buffers,
 // the heap, the pcapng block buffer and the device read buffer are all
-// reused (tests check with testing.AllocsPerRun). Pipes move about 30
-// million 64-byte frames per second between two goroutines in batches of
-// 32.
+// reused (tests check with testing.AllocsPerRun). On a shared 2-core
+// machine BenchmarkPipe moves 22 to 32 million 64-byte frames and about 13.5
+// million 1514-byte frames per second between two goroutines, written in
+// batches of 32.
 //
 // # Not yet here
 //
