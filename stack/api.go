@@ -98,9 +98,13 @@ func (h *Host) Connect(fd int, sa unix.Sockaddr) error {
 
 // Read reads from a connected socket: read(2).
 func (h *Host) Read(fd int, p []byte) (int, error) {
-	n, _, _, _, err := h.Recvmsg(fd, p, nil, 0)
+	n, _, _, _, err := h.Recvmsg(fd, p, nil, msgNoName)
 	return n, err
 }
+
+// msgNoName is an internal recv flag, outside Linux's MSG_* bits, saying
+// the caller does not want the source address (read(2)), so none is built.
+const msgNoName = 1 << 40
 
 // Write writes to a connected socket: write(2).
 func (h *Host) Write(fd int, p []byte) (int, error) {
@@ -130,6 +134,9 @@ func (h *Host) Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, rflags int, f
 		n, oobn, rflags, from, e = f.s.recv(p, oob, flags)
 		return e
 	})
+	if flags&msgNoName != 0 {
+		from = nil
+	}
 	return n, oobn, rflags, from, err
 }
 
@@ -217,10 +224,13 @@ func (h *Host) block(f *file, flags int, timeout time.Duration, op func() error)
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	w := newWaiter()
+	w := h.waiters.get()
 	q := &f.s.base().wq
 	q.add(w)
-	defer q.remove(w)
+	defer func() {
+		q.remove(w)
+		h.waiters.put(w)
+	}()
 	for {
 		if err = op(); err != unix.EAGAIN {
 			return err

@@ -30,7 +30,9 @@ func (b *sockBase) dgramRecv(q *dgramQueue, bufs *bufPool, p []byte, flags int, 
 		// datagram, even when it was longer than the passed buffer."
 		n = head.n
 	}
-	from = toSockaddr(b.domain, head.from)
+	if flags&msgNoName == 0 {
+		from = toSockaddr(b.domain, head.from)
+	}
 	d = *head
 	if flags&unix.MSG_PEEK == 0 {
 		q.pop()

@@ -30,7 +30,8 @@ type Host struct {
 	files   map[int]*file
 	minFree int
 
-	net netState // NICs, addresses, routes, demux tables
+	net     netState // NICs, addresses, routes, demux tables
+	waiters waiterPool
 }
 
 var _ sock.API = (*Host)(nil)

@@ -40,13 +40,20 @@ func (h *Host) Poll(fds []unix.PollFd, timeout int) (int, error) {
 	if timeout > 0 {
 		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
 	}
-	w := newWaiter()
+	w := h.waiters.get()
 	for _, f := range files {
 		if f != nil {
 			f.s.base().wq.add(w)
-			defer f.s.base().wq.remove(w)
 		}
 	}
+	defer func() {
+		for _, f := range files {
+			if f != nil {
+				f.s.base().wq.remove(w)
+			}
+		}
+		h.waiters.put(w)
+	}()
 	for {
 		if n := scan(); n > 0 {
 			return n, nil

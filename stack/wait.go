@@ -6,11 +6,31 @@ import (
 )
 
 // waiter is woken whenever a socket it watches may have changed readiness.
+// Waiters are pooled per host, each with a reusable timer, so a blocking
+// call allocates nothing in steady state.
 type waiter struct {
 	ch chan struct{} // buffered, capacity 1: a pending wake-up
+	t  *time.Timer
 }
 
-func newWaiter() *waiter { return &waiter{ch: make(chan struct{}, 1)} }
+// waiterPool recycles waiters.
+type waiterPool struct{ p sync.Pool }
+
+func (wp *waiterPool) get() *waiter {
+	if w, ok := wp.p.Get().(*waiter); ok {
+		return w
+	}
+	return &waiter{ch: make(chan struct{}, 1)}
+}
+
+// put returns w once it is off every wait queue.
+func (wp *waiterPool) put(w *waiter) {
+	select {
+	case <-w.ch:
+	default:
+	}
+	wp.p.Put(w)
+}
 
 // waitQueue is the set of waiters watching one socket.
 type waitQueue struct {
@@ -61,12 +81,17 @@ func (w *waiter) sleep(deadline time.Time) bool {
 	if d <= 0 {
 		return false
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	// Go 1.23 timers: Reset and Stop leave no stale tick in t.C.
+	if w.t == nil {
+		w.t = time.NewTimer(d)
+	} else {
+		w.t.Reset(d)
+	}
 	select {
 	case <-w.ch:
+		w.t.Stop()
 		return true
-	case <-t.C:
+	case <-w.t.C:
 		return false
 	}
 }
