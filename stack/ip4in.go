@@ -116,7 +116,7 @@ func (n *netState) deliverLocal(c *nic, ip wire.IPv4) {
 // ip(7P): forwarding happens only when enabled for the host and the
 // receiving interface.
 func (n *netState) forward(in *nic, ip wire.IPv4) {
-	if !n.h.opts.Forwarding || !in.forwarding {
+	if !n.h.opts.Forwarding || !in.fwd.Load() {
 		n.drops.add(DropForwardDisabled)
 		return
 	}

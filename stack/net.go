@@ -32,14 +32,14 @@ type netState struct {
 
 // nic is one network interface of a host.
 type nic struct {
-	n          *netState
-	index      int
-	name       string
-	ep         link.Endpoint
-	mtu        int
-	addrs      []netip.Prefix // guarded by netState.mu
-	forwarding bool           // ip(7P): per-interface forwarding switch
-	neigh      *neighbours    // nil on KindIP links
+	n     *netState
+	index int
+	name  string
+	ep    link.Endpoint
+	mtu   int
+	addrs []netip.Prefix // guarded by netState.mu
+	fwd   atomic.Bool    // ip(7P): per-interface forwarding switch
+	neigh *neighbours    // nil on KindIP links
 }
 
 // route is one entry of the routing table.
@@ -75,8 +75,8 @@ type NICConfig struct {
 	// Addrs are the interface's addresses with their prefix lengths; each
 	// adds a connected route.
 	Addrs []netip.Prefix
-	// Forwarding turns forwarding on for this interface when the host
-	// forwards (ip(7P)); it defaults to on.
+	// NoForwarding turns forwarding off for this interface when the host
+	// forwards (ip(7P)); by default every interface forwards.
 	NoForwarding bool
 }
 
@@ -90,7 +90,7 @@ func (h *Host) AddNIC(ep link.Endpoint, cfg NICConfig) (int, error) {
 		return 0, unix.EEXIST
 	}
 	c := h.net.addNIC(cfg.Name, ep, cfg.Addrs)
-	c.forwarding = !cfg.NoForwarding
+	c.fwd.Store(!cfg.NoForwarding)
 	return c.index, nil
 }
 
@@ -205,4 +205,15 @@ func (h *Host) Stop() error {
 	}
 	h.net.reasm.stop()
 	return first
+}
+
+// SetForwarding turns forwarding on or off for one interface (ip(7P): the
+// per-interface switch); it takes effect only when the host forwards.
+func (h *Host) SetForwarding(dev string, on bool) error {
+	c := h.net.nicByName(dev)
+	if c == nil {
+		return unix.ENODEV
+	}
+	c.fwd.Store(on)
+	return nil
 }
