@@ -1,0 +1,140 @@
+package tcp
+
+import (
+	"time"
+
+	"sockstack/seqnum"
+	"sockstack/wire"
+)
+
+// processAck handles an acceptable ACK in a synchronized state: RFC 9293
+// §3.10.7.4 fifth for ESTABLISHED, with RTT sampling (RFC 6298, RFC 7323
+// §4), congestion control (RFC 5681) and NewReno recovery (RFC 6582).
+func (c *Conn) processAck(now time.Time, in *inSeg) {
+	if c.opt.sack && in.opts.NumSACKBlocks > 0 {
+		c.sacked.add(&in.opts, c.snd.una, c.snd.max)
+	}
+	switch {
+	case c.snd.una.LessThan(in.ack):
+		c.newAck(now, in)
+	case in.ack == c.snd.una && c.isDupAck(in):
+		c.dupAck()
+	}
+	// RFC 9293 §3.10.7.4 fifth: if SND.UNA =< SEG.ACK =< SND.NXT, update
+	// the window when SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
+	// SND.WL2 =< SEG.ACK.
+	if c.snd.wl1.LessThan(in.seq) || (c.snd.wl1 == in.seq && c.snd.wl2.LessThanEq(in.ack)) {
+		c.setSendWindow(in)
+	}
+}
+
+// isDupAck is RFC 5681 §2's definition of a duplicate acknowledgment.
+func (c *Conn) isDupAck(in *inSeg) bool {
+	w := uint32(in.wnd) << c.snd.wscale
+	return c.snd.una != c.snd.max && len(in.payload) == 0 &&
+		!in.has(wire.TCPFlagSYN|wire.TCPFlagFIN) &&
+		(w == c.snd.wnd || in.opts.NumSACKBlocks > 0)
+}
+
+// newAck handles an ACK of new data.
+func (c *Conn) newAck(now time.Time, in *inSeg) {
+	acked := int(in.ack.Sub(c.snd.una))
+	dataAcked := 0
+	if c.sndHead.LessThan(in.ack) {
+		dataAcked = int(seqnum.Min(in.ack, c.sndEnd()).Sub(c.sndHead))
+		c.sndBuf.discard(dataAcked)
+		c.sndHead = c.sndHead.Add(seqnum.Size(dataAcked))
+	}
+	c.snd.una = in.ack
+	if c.snd.nxt.LessThan(c.snd.una) {
+		c.snd.nxt = c.snd.una
+	}
+	c.stats.bytesAcked += uint64(dataAcked)
+	c.sampleRTT(now, in)
+	// RFC 6298 §5.3: restart the timer on an ACK of new data; the backoff
+	// ends with it.
+	c.backoff = 0
+	c.firstRexmit = time.Time{}
+	c.tm.clear(timerRexmit)
+	c.sacked.advance(c.snd.una)
+	if c.rec.active {
+		c.recoveryAck(acked)
+	} else {
+		c.cc.onAck(acked, now, c.rtt.srtt)
+	}
+	c.rec.dupAcks = 0
+}
+
+// sampleRTT takes an RTT measurement from the ACK: from the echoed
+// timestamp (RFC 7323 §4.1) or the timed segment (RFC 6298 §3, Karn).
+func (c *Conn) sampleRTT(now time.Time, in *inSeg) {
+	if c.opt.ts && in.opts.HasTimestamps && in.opts.TSEcr != 0 {
+		d := int32(c.tsNow(now) - in.opts.TSEcr)
+		if d >= 0 {
+			c.rtt.sample(time.Duration(d)*time.Millisecond + time.Millisecond/2)
+		}
+		return
+	}
+	if c.rtt.timing && seqnum.Value(c.rtt.timedSeq).LessThan(in.ack) {
+		c.rtt.timing = false
+		c.rtt.sample(now.Sub(c.rtt.timedAt))
+	}
+}
+
+// recoveryAck is RFC 6582 §3.2 step 3 for an ACK during fast recovery.
+func (c *Conn) recoveryAck(acked int) {
+	if c.rec.recover.LessThanEq(c.snd.una) {
+		// Full acknowledgment: deflate to min(ssthresh, FlightSize+SMSS).
+		flight := int(c.snd.max.Sub(c.snd.una))
+		c.cc.cwnd = max(min(c.cc.ssthresh, flight+c.smss), c.smss)
+		c.rec.active = false
+		return
+	}
+	// Partial acknowledgment: retransmit the first unacknowledged segment,
+	// deflate cwnd by the amount acknowledged and add back one SMSS.
+	c.markRexmit(c.snd.una)
+	c.cc.cwnd = max(c.cc.cwnd-acked, 0)
+	if acked >= c.smss {
+		c.cc.cwnd += c.smss
+	}
+	c.cc.cwnd = max(c.cc.cwnd, c.smss)
+}
+
+// dupAck counts a duplicate ACK: RFC 5681 §3.2 fast retransmit on the
+// third, RFC 6582 §3.2 recovery, with SACK telling which holes to fill
+// (RFC 2018 §1).
+func (c *Conn) dupAck() {
+	c.rec.dupAcks++
+	if c.rec.active {
+		// RFC 6582 §3.2 step 4: inflate cwnd by SMSS per duplicate.
+		c.cc.cwnd += c.smss
+		if c.opt.sack {
+			from := seqnum.Max(c.rec.high, c.snd.una)
+			hole, _ := c.sacked.nextHole(from, c.snd.max)
+			if hole.LessThan(c.sacked.highest(c.snd.una)) {
+				c.markRexmit(hole)
+			}
+		}
+		return
+	}
+	if c.rec.dupAcks < 3 {
+		return
+	}
+	// RFC 6582 §3.2 step 2: enter recovery only if the ACK covers more
+	// than "recover", so one window's losses cause one reduction.
+	if c.rec.valid && c.snd.una.LessThanEq(c.rec.recover) {
+		return
+	}
+	flight := int(c.snd.max.Sub(c.snd.una))
+	c.cc.onLoss(flight)
+	c.rec = recovery{active: true, valid: true, recover: c.snd.max, dupAcks: c.rec.dupAcks}
+	// RFC 5681 §3.2 (3)-(4): retransmit, cwnd = ssthresh + 3*SMSS.
+	c.cc.cwnd = c.cc.ssthresh + 3*c.smss
+	c.stats.fastRexmits++
+	c.markRexmit(c.snd.una)
+}
+
+// markRexmit asks Output to retransmit the segment at seq.
+func (c *Conn) markRexmit(seq seqnum.Value) {
+	c.rexmitDue, c.rexmitSeq = true, seq
+}

@@ -1,0 +1,205 @@
+package tcp
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// timerKind names one of a connection's timers.
+type timerKind uint8
+
+// Every timer of a connection, where it is armed and where cleared:
+const (
+	// timerRexmit (RFC 6298 §5): armed when data, SYN or FIN is sent with
+	// none outstanding and on each ACK of new data while some remains;
+	// cleared when everything is acknowledged.
+	timerRexmit timerKind = iota
+	// timerPersist (RFC 9293 §3.8.6.1): armed when the peer's window is
+	// zero with data waiting and nothing in flight; cleared when it opens.
+	timerPersist
+	// timerDelAck (RFC 9293 §3.8.6.3): armed when in-order data arrives and
+	// no ACK is sent at once; cleared by any segment carrying the ACK.
+	timerDelAck
+	// timerKeepalive (RFC 1122 §4.2.3.6): armed from the last segment
+	// received when SO_KEEPALIVE is on in a synchronized state.
+	timerKeepalive
+	// timerClose: TIME-WAIT's 2*MSL (RFC 9293 §3.10.7.4) and the orphaned
+	// FIN-WAIT-2 lifetime (TCP_LINGER2).
+	timerClose
+	numTimers
+)
+
+// delAckTimeout is the delayed-ACK delay: Linux's minimum ATO, 40 ms (RFC
+// 9293 §3.8.6.3 allows up to 500 ms).
+const delAckTimeout = 40 * time.Millisecond
+
+// Retry limits: Linux's tcp_syn_retries and tcp_retries2 (RFC 1122
+// §4.2.3.5: R2 at least 100 s, 3 minutes for a SYN).
+const (
+	maxSynRetries = 6
+	maxRetries    = 15
+)
+
+// timers holds every timer's expiry; the zero time means disarmed.
+type timers [numTimers]time.Time
+
+func (t *timers) set(k timerKind, at time.Time) { t[k] = at }
+func (t *timers) clear(k timerKind)             { t[k] = time.Time{} }
+func (t *timers) armed(k timerKind) bool        { return !t[k].IsZero() }
+
+// Deadline returns when the connection next needs Tick: the earliest armed
+// timer, or the zero time if none is armed.
+func (c *Conn) Deadline() time.Time {
+	var d time.Time
+	for _, at := range c.tm {
+		if !at.IsZero() && (d.IsZero() || at.Before(d)) {
+			d = at
+		}
+	}
+	return d
+}
+
+// Tick runs every timer expired at now. The shell calls Output afterwards.
+func (c *Conn) Tick(now time.Time) {
+	for k := range numTimers {
+		at := c.tm[k]
+		if at.IsZero() || now.Before(at) {
+			continue
+		}
+		c.tm.clear(k)
+		switch k {
+		case timerRexmit:
+			c.onRexmitTimeout(now)
+		case timerPersist:
+			c.onPersistTimeout(now)
+		case timerDelAck:
+			c.ackNow = true
+		case timerKeepalive:
+			c.onKeepaliveTimeout(now)
+		case timerClose:
+			// RFC 9293 §3.10.8: when the time-wait timeout expires, delete
+			// the TCB; an orphan in FIN-WAIT-2 goes too (tcp(7): tcp_fin_timeout).
+			c.terminate(nil)
+		}
+	}
+}
+
+// onRexmitTimeout is RFC 6298 §5.4-5.7 and RFC 5681 §3.1.
+func (c *Conn) onRexmitTimeout(now time.Time) {
+	if c.snd.una == c.snd.max {
+		return
+	}
+	if c.giveUp(now) {
+		err := c.softErr
+		if err == nil {
+			err = unix.ETIMEDOUT
+		}
+		c.rstDue = c.state.synchronized()
+		c.terminate(err)
+		return
+	}
+	if c.firstRexmit.IsZero() {
+		c.firstRexmit = now
+	}
+	// RFC 6298 §5.5: back off the timer; §5.6: start it again.
+	c.backoff++
+	c.rtt.invalidateSample() // RFC 6298 §3 (Karn)
+	c.tm.set(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
+	if c.state == SynSent || c.state == SynReceived {
+		c.snd.nxt = c.snd.iss // resend the SYN
+		return
+	}
+	// RFC 5681 §3.1 (4): ssthresh from the flight, cwnd to one segment.
+	c.cc.onTimeout(int(c.snd.max.Sub(c.snd.una)))
+	// RFC 6582 §4: after a timeout, recover is the highest sequence sent.
+	c.rec = recovery{valid: true, recover: c.snd.max}
+	// RFC 2018 §8: after a timeout, SACK information is not trusted.
+	c.sacked.reset()
+	c.stats.rtos++
+	c.snd.nxt = c.snd.una // go back: resend from the first unacknowledged
+	c.stats.retrans++
+}
+
+// giveUp reports whether retransmission has gone on too long: past
+// TCP_USER_TIMEOUT if set, else past the retry count.
+func (c *Conn) giveUp(now time.Time) bool {
+	if c.cfg.UserTimeout > 0 && !c.firstRexmit.IsZero() {
+		return now.Sub(c.firstRexmit) >= c.cfg.UserTimeout
+	}
+	limit := maxRetries
+	if c.state == SynSent || c.state == SynReceived {
+		limit = maxSynRetries
+	}
+	return c.backoff >= limit
+}
+
+// onPersistTimeout sends a zero-window probe (RFC 9293 §3.8.6.1) and backs
+// the persist timer off like the retransmission timer.
+func (c *Conn) onPersistTimeout(now time.Time) {
+	if c.snd.wnd != 0 || c.Unsent() == 0 {
+		return
+	}
+	c.probeDue = true
+	c.backoff = min(c.backoff+1, maxRetries)
+	c.tm.set(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
+}
+
+// onKeepaliveTimeout sends a keepalive probe or gives up (RFC 1122
+// §4.2.3.6; tcp(7): TCP_KEEPCNT probes TCP_KEEPINTVL apart).
+func (c *Conn) onKeepaliveTimeout(now time.Time) {
+	if !c.keepaliveApplies() {
+		return
+	}
+	if c.keepSent >= c.cfg.KeepCnt {
+		c.rstDue = true
+		c.terminate(unix.ETIMEDOUT)
+		return
+	}
+	c.keepSent++
+	c.keepDue = true
+	c.tm.set(timerKeepalive, now.Add(c.cfg.KeepIntvl))
+}
+
+func (c *Conn) keepaliveApplies() bool {
+	return c.cfg.KeepAlive && (c.state == Established || c.state == CloseWait) &&
+		c.snd.una == c.snd.max
+}
+
+// updateTimers re-derives the timers that follow from state alone; every
+// entry point calls it last.
+func (c *Conn) updateTimers(now time.Time) {
+	if c.done {
+		return
+	}
+	// RFC 6298 §5.2: when all outstanding data is acknowledged, turn off
+	// the retransmission timer; §5.1: start it when sending with none
+	// running.
+	if c.snd.una == c.snd.max {
+		c.tm.clear(timerRexmit)
+	} else if !c.tm.armed(timerRexmit) {
+		c.tm.set(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
+	}
+	// RFC 9293 §3.8.6.1: the persist timer runs while the window is zero,
+	// data waits and nothing is in flight to bring an ACK.
+	if c.state.synchronized() && c.snd.wnd == 0 && c.Unsent() > 0 && c.snd.una == c.snd.max {
+		if !c.tm.armed(timerPersist) {
+			c.tm.set(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
+		}
+	} else {
+		c.tm.clear(timerPersist)
+	}
+	if c.keepaliveApplies() {
+		if !c.tm.armed(timerKeepalive) {
+			c.tm.set(timerKeepalive, c.lastRecv.Add(c.cfg.KeepIdle))
+		}
+	} else {
+		c.tm.clear(timerKeepalive)
+	}
+	if c.unacked > 0 && !c.ackNow && !c.tm.armed(timerDelAck) {
+		c.tm.set(timerDelAck, now.Add(delAckTimeout))
+	}
+	if c.state == FinWait2 && c.orphan && !c.tm.armed(timerClose) {
+		c.tm.set(timerClose, now.Add(c.cfg.Linger2))
+	}
+}
