@@ -146,6 +146,9 @@ func (h *Host) SendmsgN(fd int, p, oob []byte, to unix.Sockaddr, flags int) (int
 	if err != nil {
 		return 0, err
 	}
+	if f.s.base().typ == unix.SOCK_STREAM {
+		return h.sendStream(f, p, oob, to, flags)
+	}
 	var n int
 	err = h.block(f, flags, h.sndTimeout(f), func() error {
 		var e error
@@ -153,6 +156,29 @@ func (h *Host) SendmsgN(fd int, p, oob []byte, to unix.Sockaddr, flags int) (int
 		return e
 	})
 	return n, err
+}
+
+// sendStream writes all of p to a stream socket, waiting for room as
+// needed. send(2): a blocking call returns when everything is queued; when
+// it times out (SO_SNDTIMEO) or the socket is non-blocking, it returns the
+// bytes queued so far, or EAGAIN if none.
+func (h *Host) sendStream(f *file, p, oob []byte, to unix.Sockaddr, flags int) (int, error) {
+	total := 0
+	err := h.block(f, flags, h.sndTimeout(f), func() error {
+		n, e := f.s.send(p[total:], oob, to, flags)
+		total += n
+		if e != nil {
+			return e
+		}
+		if total < len(p) {
+			return unix.EAGAIN
+		}
+		return nil
+	})
+	if total > 0 && err != nil {
+		return total, nil
+	}
+	return total, err
 }
 
 // Shutdown shuts down part of a full-duplex connection: shutdown(2).
@@ -242,10 +268,23 @@ func (h *Host) block(f *file, flags int, timeout time.Duration, op func() error)
 }
 
 // Socketpair creates a pair of connected sockets: socketpair(2). Only
-// AF_UNIX has pairs; for other families Linux answers EOPNOTSUPP.
+// AF_UNIX has pairs; for AF_INET and AF_INET6 Linux answers EOPNOTSUPP.
 func (h *Host) Socketpair(domain, typ, proto int) ([2]int, error) {
-	if domain == unix.AF_INET || domain == unix.AF_INET6 {
+	flags := typ & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	typ &^= flags
+	switch domain {
+	case unix.AF_UNIX:
+	case unix.AF_INET, unix.AF_INET6:
 		return [2]int{-1, -1}, unix.EOPNOTSUPP
+	default:
+		return [2]int{-1, -1}, unix.EAFNOSUPPORT
 	}
-	return [2]int{-1, -1}, unix.EAFNOSUPPORT
+	a, b, err := h.unixPair(typ, proto)
+	if err != nil {
+		return [2]int{-1, -1}, err
+	}
+	fa, fb := &file{s: a}, &file{s: b}
+	fa.nonblock.Store(flags&unix.SOCK_NONBLOCK != 0)
+	fb.nonblock.Store(flags&unix.SOCK_NONBLOCK != 0)
+	return [2]int{h.install(fa), h.install(fb)}, nil
 }

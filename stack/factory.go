@@ -19,7 +19,9 @@ func (h *Host) newSocket(domain, typ, proto int) (socket, error) {
 	switch domain {
 	case unix.AF_INET:
 		return h.newInet(domain, typ, proto)
-	case unix.AF_INET6, unix.AF_UNIX, unix.AF_PACKET:
+	case unix.AF_UNIX:
+		return h.newUnix(typ, proto)
+	case unix.AF_INET6, unix.AF_PACKET:
 		// Each arrives with its own issue.
 		return nil, unix.EAFNOSUPPORT
 	}

@@ -30,8 +30,9 @@ type Host struct {
 	files   map[int]*file
 	minFree int
 
-	net     netState // NICs, addresses, routes, demux tables
-	waiters waiterPool
+	net       netState // NICs, addresses, routes, demux tables
+	unixNames unixNames
+	waiters   waiterPool
 }
 
 var _ sock.API = (*Host)(nil)
@@ -53,6 +54,7 @@ const firstFD = 3
 func New(opts Options) *Host {
 	h := &Host{opts: opts, files: make(map[int]*file), minFree: firstFD}
 	h.net.init(h)
+	h.unixNames.init(uint64(len(opts.Name)) + 0x0a11)
 	return h
 }
 
