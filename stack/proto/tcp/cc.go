@@ -140,7 +140,7 @@ func (cc *congestion) onTimeout(flight int) {
 // recovery is the NewReno fast-recovery state (RFC 6582 §3.2).
 type recovery struct {
 	active  bool
-	valid   bool // recover holds a value (RFC 6582 §3.2 step 1)
+	valid   bool         // recover holds a value (RFC 6582 §3.2 step 1)
 	recover seqnum.Value // "recover": the highest sequence number sent at entry
 	dupAcks int
 	high    seqnum.Value // end of the last hole retransmitted this recovery

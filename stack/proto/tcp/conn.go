@@ -64,16 +64,16 @@ type Conn struct {
 	tm      timers
 	backoff int // RTO backoffs since the last ACK of new data
 
-	ackNow    bool // an ACK is due now
-	unacked   int  // bytes received since the last ACK sent (delayed ACK)
-	rstDue    bool // Output sends a RST and nothing else
-	rstReply  bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
+	ackNow      bool // an ACK is due now
+	unacked     int  // bytes received since the last ACK sent (delayed ACK)
+	rstDue      bool // Output sends a RST and nothing else
+	rstReply    bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
 	rstReplySeq seqnum.Value
-	probeDue  bool // Output sends a zero-window probe
-	keepDue   bool // Output sends a keepalive probe
-	keepSent  int  // keepalive probes without answer
-	rexmitDue bool // Output retransmits one segment at rexmitSeq
-	rexmitSeq seqnum.Value
+	probeDue    bool // Output sends a zero-window probe
+	keepDue     bool // Output sends a keepalive probe
+	keepSent    int  // keepalive probes without answer
+	rexmitDue   bool // Output retransmits one segment at rexmitSeq
+	rexmitSeq   seqnum.Value
 
 	rcvShut, sndShut bool // shutdown(2) halves, as Linux's sk_shutdown
 	orphan           bool // Close was called
@@ -88,7 +88,7 @@ type Conn struct {
 // stats are counters reported by Info.
 type stats struct {
 	retrans, segsIn, segsOut, dataIn, dataOut uint32
-	rtos, fastRexmits                          uint32
+	rtos, fastRexmits                         uint32
 	bytesAcked, bytesRcvd, bytesRexmit        uint64
 }
 

@@ -240,4 +240,3 @@ func (p *pipe) emitFor(c *Conn) func(Segment) {
 	}
 	return p.emitB
 }
-

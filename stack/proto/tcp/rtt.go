@@ -5,7 +5,7 @@ import "time"
 // RFC 6298 constants, with Linux's 200 ms floor (RFC 6298 §2.4 says 1 s;
 // the floor is a deliberate deviation every major stack makes).
 const (
-	initialRTO = time.Second       // RFC 6298 §2.1
+	initialRTO = time.Second // RFC 6298 §2.1
 	minRTO     = 200 * time.Millisecond
 	maxRTO     = 120 * time.Second // RFC 6298 §2.5 allows a maximum of at least 60 s
 	clockG     = time.Millisecond  // G, the timestamp clock granularity
