@@ -68,6 +68,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"echo", "TCP/UDP echo server (-l) and client of seed 003, in the manner of nc", runEcho},
+		{"up", "run a sockstack host on a TUN, TAP or interface: ping, echo, discard, daytime, chargen", runUp},
 		{"demo", "run an echo server and clients on loopback and print the transcript", runDemo},
 		{"help", "show this help, or a subcommand's with: sockstack help SUBCOMMAND", nil},
 	}

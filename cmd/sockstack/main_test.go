@@ -46,6 +46,7 @@ func TestTopLevelHelp(t *testing.T) {
 func TestSubcommandHelp(t *testing.T) {
 	flags := map[string][]string{
 		"echo": {"-l", "-p PORT", "-s ADDR", "-u", "-4", "-6", "-v", "-q SECS", "-provider", "seed 003", "shutdown(2)"},
+		"up":   {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "--services", "ip netns add", "RFC 862", "RFC 864"},
 		"demo": {"-n CLIENTS", "-6", "-provider", "seed 003", "kernel provider"},
 	}
 	for _, c := range commands() {
@@ -90,6 +91,14 @@ func TestUsageErrors(t *testing.T) {
 		{"echo", "-s", "127.0.0.1", "127.0.0.1", "7"},
 		{"echo", "example.com", "7"},
 		{"demo", "extra"},
+		{"up"},
+		{"up", "--tun", "t0"},
+		{"up", "--tun", "t0", "--tap", "t1", "--addr", "10.213.1.2/24"},
+		{"up", "--tun", "t0", "--addr", "10.213.1.2"},
+		{"up", "--tun", "t0", "--addr", "10.213.1.2/24", "--gw", "10.213.2.1"},
+		{"up", "--tun", "t0", "--addr", "10.213.1.2/24", "--mtu", "20"},
+		{"up", "--tun", "t0", "--addr", "10.213.1.2/24", "--services", "finger"},
+		{"up", "--addr", "10.213.1.2/24"},
 		{"demo", "-n", "0"},
 	} {
 		_, _, err := runArgs(t, args...)
