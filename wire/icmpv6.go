@@ -12,6 +12,9 @@ import (
 // defined in RFC 4443 carries.
 const ICMPv6HeaderLen = 8
 
+// ICMPv6ProtocolNumber is the Next Header value of ICMPv6 (RFC 4443 §1).
+const ICMPv6ProtocolNumber = IPv6ICMP
+
 // ICMPv6Type is the Type field of an ICMPv6 message (RFC 4443 §2.1).
 type ICMPv6Type uint8
 
@@ -146,7 +149,9 @@ func (m ICMPv6) Body() []byte { return m[ICMPv6HeaderLen:] }
 // ComputeChecksum returns the checksum m should carry when sent from src to
 // dst: RFC 4443 §2.3, the 16-bit one's complement of the one's complement
 // sum of the message, checksum field taken as zero, prepended with the IPv6
-// pseudo-header of RFC 8200 §8.1 (Next Header 58).
+// pseudo-header of RFC 8200 §8.1 (Next Header 58). RFC 8200 §8.1: if the
+// packet carries a Routing header, dst is the final destination, not the
+// Destination Address of the IPv6 header.
 func (m ICMPv6) ComputeChecksum(src, dst netip.Addr) uint16 {
 	sum := PseudoSum(src, dst, IPv6ICMP, len(m))
 	sum = Sum(m[:2], sum)

@@ -382,3 +382,17 @@ func TestIPv6_ParseAllocs(t *testing.T) {
 	}
 	_ = sink
 }
+
+func BenchmarkIPv6_ParseAndWalk(b *testing.B) {
+	pkt := v6Packet(b, IPv6HopByHop, v6hex(b, "2c00 05020000 0100 3a00 0000 00000001 80000000"))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := ParseIPv6(pkt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if proto, _, err := p.UpperLayer(); err != nil || proto != IPv6ICMP {
+			b.Fatal(proto, err)
+		}
+	}
+}

@@ -294,3 +294,18 @@ func TestND_ParseAllocs(t *testing.T) {
 	}
 	_ = sink
 }
+
+func BenchmarkRouterAdvert_ParseAndOptions(b *testing.B) {
+	msg := v6hex(b, "86 00 0000 40 c0 0708 00007530 000003e8"+v6SLLAHex+"0501 0000 000005dc"+
+		"0304 40 c0 00278d00 00093a80 00000000"+v6Pfx64)
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := ParseRouterAdvert(msg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := m.Options().Find(NDPPrefixInfo); !ok {
+			b.Fatal("no prefix")
+		}
+	}
+}
