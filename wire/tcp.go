@@ -70,8 +70,9 @@ func (f TCPFlags) String() string {
 }
 
 // TCP is a checked view of a TCP segment, header and payload (RFC 9293 §3.1).
-// It is made only by ParseTCP. Its accessors never panic; the options are
-// checked when iterated (see TCPOptionIter).
+// It is made only by ParseTCP, after which its accessors never panic; the
+// options are checked when iterated (see TCPOptionIter). The zero TCP is not
+// a view of anything and must not be used.
 type TCP struct {
 	b []byte
 }
@@ -133,7 +134,10 @@ func (t TCP) Urgent() uint16 { return binary.BigEndian.Uint16(t.b[18:]) }
 
 // Options returns the raw option bytes, padding included, aliasing the
 // parsed buffer. Iterate them with OptionIter.
-func (t TCP) Options() []byte { return t.b[TCPMinHeaderLen:t.HeaderLen()] }
+func (t TCP) Options() []byte {
+	hl := t.HeaderLen()
+	return t.b[TCPMinHeaderLen:hl:hl]
+}
 
 // OptionIter returns an iterator over the options of t.
 func (t TCP) OptionIter() TCPOptionIter { return IterTCPOptions(t.Options()) }

@@ -14,8 +14,9 @@ const UDPHeaderLen = 8
 const UDPProtocolNumber = 17
 
 // UDP is a checked view of a UDP datagram, header and payload (RFC 768). It is
-// made only by ParseUDP and covers exactly the bytes the Length field names.
-// Its accessors never panic.
+// made only by ParseUDP and covers exactly the bytes the Length field names;
+// after that its accessors never panic. The zero UDP is not a view of anything
+// and must not be used.
 type UDP struct {
 	b []byte
 }
@@ -73,7 +74,7 @@ func (u UDP) VerifyChecksum(src, dst netip.Addr) bool {
 		// transmitter generated no checksum. RFC 8200 §8.1: for IPv6 the
 		// UDP checksum is not optional, and a zero checksum must be
 		// discarded.
-		return src.Is4() && !src.Is4In6()
+		return src.Is4()
 	}
 	// RFC 768: the checksum covers the pseudo header, the UDP header and
 	// the data; summing a correct datagram gives all ones.
