@@ -111,17 +111,20 @@ func (c *Conn) advertise() uint16 {
 }
 
 // windowUpdateDue reports whether reading opened the window enough to tell
-// the peer (RFC 1122 §4.2.3.3, RFC 9293 §3.8.6.2.2).
+// the peer (RFC 1122 §4.2.3.3): by at least the receiver SWS step (RFC 9293
+// §3.8.6.2.2), and, as Linux does, to at least twice a window that had
+// fallen to half the buffer or less.
 func (c *Conn) windowUpdateDue() bool {
-	if c.state.finReceived() || !c.state.synchronized() {
+	if c.state.finReceived() || c.state < Established {
 		return false
 	}
-	edge := c.rcv.nxt.Add(seqnum.Size(c.rcvBuf.free()))
+	edge := c.rcv.nxt.Add(seqnum.Size(min(c.rcvBuf.free(), 0xffff<<c.rcv.wscale)))
 	if !c.rcv.adv.LessThan(edge) {
 		return false
 	}
 	grow := int(edge.Sub(c.rcv.adv))
-	return grow >= min(c.rcvBuf.max/2, 2*c.rmss)
+	cur := int(seqnum.Max(c.rcv.adv, c.rcv.nxt).Sub(c.rcv.nxt))
+	return grow >= min(c.rcvBuf.max/2, c.rmss) && 2*cur <= c.rcvBuf.max && cur+grow >= 2*cur
 }
 
 // startTiming times the segment at seq for an RTT sample when timestamps

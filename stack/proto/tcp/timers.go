@@ -151,6 +151,12 @@ func (c *Conn) onKeepaliveTimeout(now time.Time) {
 	if !c.keepaliveApplies() {
 		return
 	}
+	if idleEnd := c.lastRecv.Add(c.cfg.KeepIdle); c.keepSent == 0 && now.Before(idleEnd) {
+		// Something arrived since the timer was set: wait out the idle
+		// time from then.
+		c.tm.set(timerKeepalive, idleEnd)
+		return
+	}
 	if c.keepSent >= c.cfg.KeepCnt {
 		c.rstDue = true
 		c.terminate(unix.ETIMEDOUT)
