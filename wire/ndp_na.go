@@ -82,13 +82,19 @@ func (f *NeighborAdvertFields) Encode(b []byte) (int, error) {
 type Redirect []byte
 
 // ParseRedirect checks b and returns a Redirect view. RFC 4861 §8.1: the
-// Destination Address must not be a multicast address.
+// Destination Address must not be a multicast address, and the Target
+// Address is either a link-local address or the same as the Destination
+// Address.
 func ParseRedirect(b []byte) (Redirect, error) {
 	if err := parseND(b, ICMPv6Redirect, RedirectLen); err != nil {
 		return nil, err
 	}
-	if d := addr16(b, 24); d.IsMulticast() {
+	t, d := addr16(b, 8), addr16(b, 24)
+	if d.IsMulticast() {
 		return nil, fmt.Errorf("ndp: redirect for multicast destination %v: %w", d, ErrUnsupported)
+	}
+	if !t.IsLinkLocalUnicast() && t != d {
+		return nil, fmt.Errorf("ndp: redirect target %v is neither link-local nor the destination %v: %w", t, d, ErrUnsupported)
 	}
 	return Redirect(b), nil
 }

@@ -167,6 +167,12 @@ func TestRedirect_RFC4861Sec4_5(t *testing.T) {
 	if m.Target() != v6LL2 || m.Destination() != netip.MustParseAddr("2001:db8::63") {
 		t.Errorf("target %v dest %v", m.Target(), m.Destination())
 	}
+	// RFC 4861 §8.1: a target equal to the destination (an
+	// on-link destination) need not be link-local.
+	onLink := v6hex(t, "89 00 0000 00000000 20010db8000000000000000000000063 20010db8000000000000000000000063")
+	if r, err := ParseRedirect(onLink); err != nil || r.Target() != r.Destination() {
+		t.Errorf("on-link redirect: %v", err)
+	}
 	o, ok := m.Options().Find(NDPRedirectedHeader)
 	if !ok {
 		t.Fatal("no redirected header")
@@ -206,6 +212,7 @@ func TestND_Malformed(t *testing.T) {
 		{"NS multicast target", v6ParseNS, "87 00 0000 00000000" + mcast, ErrUnsupported},
 		{"NA multicast target", v6ParseNA, "88 00 0000 00000000" + mcast, ErrUnsupported},
 		{"redirect multicast destination", v6ParseRedirect, "89 00 0000 00000000" + v6LL2Hex + mcast, ErrUnsupported},
+		{"redirect global target not the destination", v6ParseRedirect, "89 00 0000 00000000" + v6AddrHex, ErrUnsupported},
 		{"short redirect", v6ParseRedirect, "89 00 0000 00000000" + v6LL2Hex, ErrTruncated},
 	} {
 		if err := tc.parse(v6hex(t, tc.in)); !errors.Is(err, tc.want) {
