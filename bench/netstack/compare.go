@@ -46,8 +46,8 @@ func Compare(opts Options) ([]Row, error) {
 					return nil, fmt.Errorf("%s on %s: %w", w.Name, stacks[i].Name, err)
 				}
 				if opts.Progress != nil {
-					fmt.Fprintf(opts.Progress, "run %d %-14s %-9s %12.0f %s  %.2f allocs/pkt  lost %d\n",
-						run+1, w.Name, stacks[i].Name, r.Rate(), w.Unit, r.AllocsPerPkt(), r.Lost)
+					fmt.Fprintf(opts.Progress, "run %d %-14s %-9s %12.0f %s  %.3f allocs/pkt  sent %d lost %d\n",
+						run+1, w.Name, stacks[i].Name, r.Rate(), w.Unit, r.AllocsPerPkt(), r.Packets, r.Lost)
 				}
 				row.Results[i] = append(row.Results[i], r)
 			}
@@ -104,7 +104,7 @@ func WriteTable(out io.Writer, rows []Row) error {
 		if g := rate(1); g > 0 {
 			ratio = rate(0) / g
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.2f\t%.3f\t%.3f\t\n",
 			row.Workload.Name, row.Workload.Unit, rate(0), rate(1), ratio, allocs(0), allocs(1))
 	}
 	return tw.Flush()

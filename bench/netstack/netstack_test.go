@@ -118,7 +118,7 @@ func TestWriteTable(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("table has %d lines, want 2:\n%s", len(lines), out.String())
 	}
-	want := []string{"UDP64", "pkts/s", "200", "100", "2.00", "0.00", "4.00"}
+	want := []string{"UDP64", "pkts/s", "200", "100", "2.00", "0.000", "4.000"}
 	if got := strings.Fields(lines[1]); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("row = %q, want %q", got, want)
 	}
