@@ -118,7 +118,6 @@ func (c *Conn) onRexmitTimeout(now time.Time) {
 	c.sacked.reset()
 	c.stats.rtos++
 	c.snd.nxt = c.snd.una // go back: resend from the first unacknowledged
-	c.stats.retrans++
 }
 
 // giveUp reports whether retransmission has gone on too long: past
