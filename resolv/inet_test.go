@@ -78,10 +78,10 @@ func TestInetAgainstGlibc(t *testing.T) {
 
 func TestInetNtopRFC5952(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},     // §4.2.3 first of equal runs
+		{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},    // §4.2.3 first of equal runs
 		{"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, // §4.2.2 no single group
-		{"2001:0DB8::0001", "2001:db8::1"},                // §4.1, §4.3
-		{"::ffff:c000:0280", "::ffff:192.0.2.128"},        // §5
+		{"2001:0DB8::0001", "2001:db8::1"},               // §4.1, §4.3
+		{"::ffff:c000:0280", "::ffff:192.0.2.128"},       // §5
 		{"::", "::"},
 	} {
 		a := netip.MustParseAddr(c.in)
