@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -120,8 +121,22 @@ func formatICMPv6Unreach(sb *strings.Builder, m ICMPv6) {
 	} else {
 		fmt.Fprintf(sb, ", code %d", m.Code())
 	}
-	if in := m.Body(); len(in) >= IPv6HeaderLen && in[0]>>4 == 6 {
-		fmt.Fprintf(sb, " %v", netip.AddrFrom16([16]byte(in[24:40])))
+	in := m.Body()
+	if len(in) < IPv6HeaderLen || in[0]>>4 != 6 {
+		return
+	}
+	dst := netip.AddrFrom16([16]byte(in[24:40]))
+	if m.Code() != ICMPv6PortUnreachable {
+		fmt.Fprintf(sb, " %v", dst)
+		return
+	}
+	// The quoted packet's port, when TCP or UDP follows the fixed header.
+	if len(in) >= IPv6HeaderLen+4 && (in[6] == TCPProtocolNumber || in[6] == UDPProtocolNumber) {
+		name := "udp"
+		if in[6] == TCPProtocolNumber {
+			name = "tcp"
+		}
+		fmt.Fprintf(sb, ", %v %s port %d", dst, name, binary.BigEndian.Uint16(in[IPv6HeaderLen+2:]))
 	}
 }
 
