@@ -1,8 +1,8 @@
 package resolv
 
 import (
-	crand "crypto/rand"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"math/rand/v2"
 	"net/netip"
@@ -24,7 +24,7 @@ type Resolver struct {
 
 	mu   sync.Mutex
 	rng  *rand.ChaCha8 // query IDs: RFC 5452 §9.2, unpredictable
-	next int          // "options rotate": the next first server
+	next int           // "options rotate": the next first server
 }
 
 // NewResolver returns a resolver reading cfg's files and sending its
