@@ -38,6 +38,7 @@ func rules() []rule {
 		{"conformance", with("sock", "wire")},
 		{"archtest", nil},
 		{"cmd/...", []string{"..."}},
+		{"interop", []string{"..."}}, // tests only
 	}
 }
 
