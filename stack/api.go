@@ -91,6 +91,9 @@ func (h *Host) Connect(fd int, sa unix.Sockaddr) error {
 	if err != nil {
 		return err
 	}
+	if c, ok := f.s.(interface{ connectDone() error }); ok {
+		return c.connectDone()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.takeError()
@@ -105,6 +108,10 @@ func (h *Host) Read(fd int, p []byte) (int, error) {
 // msgNoName is an internal recv flag, outside Linux's MSG_* bits, saying
 // the caller does not want the source address (read(2)), so none is built.
 const msgNoName = 1 << 40
+
+// msgLowatOK is an internal recv flag: return data below SO_RCVLOWAT (the
+// receive timeout has passed).
+const msgLowatOK = 1 << 41
 
 // Write writes to a connected socket: write(2).
 func (h *Host) Write(fd int, p []byte) (int, error) {
@@ -129,11 +136,19 @@ func (h *Host) Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, rflags int, f
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
+	if flags&unix.MSG_WAITALL != 0 && flags&unix.MSG_PEEK == 0 && f.s.base().typ == unix.SOCK_STREAM {
+		n, err := h.recvAll(f, p, flags)
+		return n, 0, 0, nil, err
+	}
 	err = h.block(f, flags, h.rcvTimeout(f), func() error {
 		var e error
 		n, oobn, rflags, from, e = f.s.recv(p, oob, flags)
 		return e
 	})
+	if err == unix.EAGAIN && f.s.base().typ == unix.SOCK_STREAM && !f.nonblock.Load() && flags&unix.MSG_DONTWAIT == 0 {
+		// The timeout passed below SO_RCVLOWAT: return what is there.
+		n, oobn, rflags, from, err = f.s.recv(p, oob, flags|msgLowatOK)
+	}
 	if flags&msgNoName != 0 {
 		from = nil
 	}
@@ -179,6 +194,28 @@ func (h *Host) sendStream(f *file, p, oob []byte, to unix.Sockaddr, flags int) (
 		return total, nil
 	}
 	return total, err
+}
+
+// recvAll fills p from a stream socket: recv(2) MSG_WAITALL "requests
+// that the operation block until the full request is satisfied", returning
+// less on EOF, an error, a signal or a timeout.
+func (h *Host) recvAll(f *file, p []byte, flags int) (int, error) {
+	total := 0
+	err := h.block(f, flags, h.rcvTimeout(f), func() error {
+		n, _, _, _, e := f.s.recv(p[total:], nil, flags&^unix.MSG_WAITALL)
+		total += n
+		switch {
+		case e != nil:
+			return e
+		case n == 0 || total == len(p):
+			return nil // EOF or full
+		}
+		return unix.EAGAIN
+	})
+	if total > 0 {
+		return total, nil
+	}
+	return 0, err
 }
 
 // Shutdown shuts down part of a full-duplex connection: shutdown(2).

@@ -39,6 +39,10 @@ const (
 	dropLinkWrite
 	DropForwardDisabled
 	DropMartianSource
+	DropTCPHeaderError
+	DropTCPChecksum
+	DropTCPBroadcast
+	DropTCPNoSocket
 	numDropReasons
 )
 
@@ -70,6 +74,10 @@ var dropNames = [numDropReasons]string{
 	dropLinkWrite:        "link-write",
 	DropForwardDisabled:  "forward-disabled",
 	DropMartianSource:    "martian-source",
+	DropTCPHeaderError:   "tcp-header-error",
+	DropTCPChecksum:      "tcp-checksum",
+	DropTCPBroadcast:     "tcp-broadcast",
+	DropTCPNoSocket:      "tcp-no-socket",
 }
 
 // String returns the reason's name, e.g. "udp-no-socket".

@@ -41,7 +41,10 @@ func (h *Host) newInet(domain, typ, proto int) (socket, error) {
 		if proto != 0 && proto != unix.IPPROTO_TCP {
 			return nil, unix.EPROTONOSUPPORT
 		}
-		return nil, unix.EPROTONOSUPPORT // TCP arrives with its own issue
+		if domain != unix.AF_INET {
+			return nil, unix.EAFNOSUPPORT
+		}
+		return h.newTCP(domain), nil
 	}
 	return nil, unix.ESOCKTNOSUPPORT
 }

@@ -102,6 +102,8 @@ func (n *netState) deliverLocal(c *nic, ip wire.IPv4) {
 		n.inputICMP(c, ip)
 	case wire.UDPProtocolNumber:
 		n.inputUDP(c, ip)
+	case wire.TCPProtocolNumber:
+		n.inputTCP(c, ip)
 	default:
 		if !rawTook {
 			// RFC 1122 §3.2.2.1: a host SHOULD send Protocol

@@ -28,6 +28,8 @@ type netState struct {
 	drops    dropCounters
 	icmpRate tokenBucket
 	reasm    reassembler
+	tcp      tcpState
+	batches  batchPool
 }
 
 // nic is one network interface of a host.
@@ -64,6 +66,7 @@ func (n *netState) init(h *Host) {
 	n.udpPorts = newPortTable(uint64(len(h.opts.Name))+0x5eed, udpConflict)
 	n.icmpRate = newTokenBucket(icmpRatePerSec, icmpBurst)
 	n.reasm.init()
+	n.tcp.init(uint64(len(h.opts.Name)) + 0x7c9)
 	lo := link.Loopback(65536)
 	n.addNIC("lo", lo, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8"), netip.MustParsePrefix("::1/128")})
 }

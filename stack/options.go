@@ -136,8 +136,22 @@ func (h *Host) SetsockoptTimeval(fd, level, opt int, tv *unix.Timeval) error {
 	return nil
 }
 
-// GetsockoptString reads a string option: SO_BINDTODEVICE.
+// stringOptioner is implemented by sockets with string options of their
+// own (TCP_CONGESTION).
+type stringOptioner interface {
+	getsockoptString(level, opt int) (string, error)
+	setsockoptString(level, opt int, v string) error
+}
+
+// GetsockoptString reads a string option: SO_BINDTODEVICE, TCP_CONGESTION.
 func (h *Host) GetsockoptString(fd, level, opt int) (string, error) {
+	if f, err := h.lookup(fd); err == nil {
+		if p, ok := f.s.(stringOptioner); ok {
+			if v, err := p.getsockoptString(level, opt); err != errUnhandled {
+				return v, err
+			}
+		}
+	}
 	b, err := h.solSocket(fd, level)
 	if err != nil {
 		return "", err
@@ -153,6 +167,13 @@ func (h *Host) GetsockoptString(fd, level, opt int) (string, error) {
 // SetsockoptString sets a string option: SO_BINDTODEVICE. socket(7): "If
 // the name is an empty string ... the socket device binding is removed."
 func (h *Host) SetsockoptString(fd, level, opt int, s string) error {
+	if f, err := h.lookup(fd); err == nil {
+		if p, ok := f.s.(stringOptioner); ok {
+			if err := p.setsockoptString(level, opt, s); err != errUnhandled {
+				return err
+			}
+		}
+	}
 	b, err := h.solSocket(fd, level)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,6 +25,17 @@ type binding struct {
 	// remote is the connected peer (zero if none); guarded by the
 	// table's lock so lookups never take a socket's lock.
 	remote netip.AddrPort
+	// timeWait is set while the owner's connection is in TIME-WAIT, so
+	// bind conflicts are decided without taking the owner's lock.
+	timeWait atomic.Bool
+}
+
+// inherit adds b on port without a conflict check: an accepted connection
+// shares its listener's port (Linux's inherited bind bucket).
+func (t *portTable) inherit(port uint16, b *binding) {
+	t.mu.Lock()
+	t.binds[port] = append(t.binds[port], b)
+	t.mu.Unlock()
 }
 
 // connectBinding records b's connected peer and, for a wildcard bind,
@@ -196,4 +208,28 @@ func (t *portTable) unbind(port uint16, b *binding) {
 		return
 	}
 	t.binds[port] = list
+}
+
+// setListening marks b as a listener's binding (or not).
+func (t *portTable) setListening(b *binding, on bool) {
+	t.mu.Lock()
+	b.listening = on
+	t.mu.Unlock()
+}
+
+// listener returns the owner of the best listening binding for local.
+func (t *portTable) listener(local netip.AddrPort) any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var best any
+	bestScore := -1
+	for _, b := range t.binds[local.Port()] {
+		if !b.listening {
+			continue
+		}
+		if sc := b.score(local, netip.AddrPort{}); sc > bestScore {
+			best, bestScore = b.owner, sc
+		}
+	}
+	return best
 }
