@@ -25,10 +25,10 @@ const (
 type neighEntry struct {
 	mac      wire.MAC
 	resolved bool
-	expires  time.Time
 	probes   int
-	queue    []*[]byte // frames waiting for the address, IP packet only
-	timer    *time.Timer
+	queue    []*[]byte   // frames waiting for the address, IP packet only
+	timer    *time.Timer // the next probe while resolving
+	expiry   *time.Timer // ends reachability, so no clock is read per packet
 }
 
 // neighbours is an Ethernet NIC's ARP cache (RFC 826).
@@ -77,18 +77,18 @@ func (nb *neighbours) writeEthernet(dst wire.MAC, typ wire.EtherType, p *pkt) er
 func (nb *neighbours) lookup(addr netip.Addr, p *pkt) (wire.MAC, bool) {
 	nb.mu.Lock()
 	e := nb.m[addr]
-	if e != nil && e.resolved && time.Now().Before(e.expires) {
+	if e != nil && e.resolved {
 		mac := e.mac
 		nb.mu.Unlock()
 		return mac, true
 	}
-	start := e == nil || (e.resolved && !time.Now().Before(e.expires))
+	start := e == nil || (e.timer == nil && len(e.queue) == 0)
 	if e == nil {
 		e = &neighEntry{}
 		nb.m[addr] = e
 	}
 	if start {
-		e.resolved, e.probes = false, 0
+		e.probes = 0
 	}
 	if len(e.queue) >= neighQueueMax {
 		nb.c.n.drops.add(DropNeighQueueFull)
@@ -209,10 +209,16 @@ func (nb *neighbours) learn(ip netip.Addr, mac wire.MAC, add bool) {
 		e = &neighEntry{}
 		nb.m[ip] = e
 	}
-	e.mac, e.resolved, e.expires = mac, true, time.Now().Add(neighReachable)
+	e.mac, e.resolved = mac, true
 	if e.timer != nil {
 		e.timer.Stop()
 		e.timer = nil
+	}
+	// RFC 1122 §2.3.2.1: entries time out, so a moved host is found again.
+	if e.expiry == nil {
+		e.expiry = time.AfterFunc(neighReachable, func() { nb.expire(ip, e) })
+	} else {
+		e.expiry.Reset(neighReachable)
 	}
 	queued := e.queue
 	e.queue = nil
@@ -223,6 +229,15 @@ func (nb *neighbours) learn(ip netip.Addr, mac wire.MAC, add bool) {
 		nb.writeEthernet(mac, wire.EtherTypeIPv4, p)
 		nb.c.n.pkts.put(p)
 		nb.c.n.bufs.put(b)
+	}
+}
+
+// expire ends an entry's reachability; the next packet resolves it again.
+func (nb *neighbours) expire(ip netip.Addr, e *neighEntry) {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	if nb.m[ip] == e {
+		e.resolved = false
 	}
 }
 

@@ -15,9 +15,10 @@ import (
 type netState struct {
 	h *Host
 
-	mu     sync.RWMutex // guards nics and routes
+	mu     sync.RWMutex // guards nics and routes, and serialises rebuild
 	nics   []*nic       // index i has ifindex i+1
 	routes []route
+	tab    atomic.Pointer[addrTable]
 
 	udpPorts *portTable
 	raw      rawTable
@@ -108,6 +109,7 @@ func (n *netState) addNIC(name string, ep link.Endpoint, addrs []netip.Prefix) *
 		c.addrs = append(c.addrs, a)
 		n.routes = append(n.routes, route{dst: a.Masked(), nic: c, src: a.Addr()})
 	}
+	n.rebuild()
 	n.mu.Unlock()
 	ep.Attach(c)
 	return c
@@ -123,13 +125,12 @@ func (h *Host) AddRoute(dst netip.Prefix, gateway netip.Addr, dev string) error 
 	h.net.mu.Lock()
 	defer h.net.mu.Unlock()
 	h.net.routes = append(h.net.routes, route{dst: dst.Masked(), gateway: gateway, nic: c})
+	h.net.rebuild()
 	return nil
 }
 
 func (n *netState) nicByName(name string) *nic {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	for _, c := range n.nics {
+	for _, c := range n.table().nics {
 		if c.name == name {
 			return c
 		}
@@ -138,46 +139,10 @@ func (n *netState) nicByName(name string) *nic {
 }
 
 // isLocal reports whether a is one of the host's addresses.
-func (n *netState) isLocal(a netip.Addr) bool {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	return n.isLocalLocked(a)
-}
+func (n *netState) isLocal(a netip.Addr) bool { return n.table().isLocal(a) }
 
-func (n *netState) isLocalLocked(a netip.Addr) bool {
-	if a.Is4() && a.As4()[0] == 127 {
-		return true // the whole of 127.0.0.0/8 is local, as on Linux
-	}
-	for _, c := range n.nics {
-		for _, p := range c.addrs {
-			if p.Addr() == a {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isBroadcast reports whether a is the limited broadcast address or the
-// directed broadcast address of one of the host's IPv4 subnets.
-func (n *netState) isBroadcast(a netip.Addr) bool {
-	if !a.Is4() {
-		return false
-	}
-	if a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
-		return true
-	}
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	for _, c := range n.nics {
-		for _, p := range c.addrs {
-			if p.Addr().Is4() && p.Bits() < 31 && directedBroadcast(p) == a {
-				return true
-			}
-		}
-	}
-	return false
-}
+// isBroadcast reports whether a is a broadcast address of the host.
+func (n *netState) isBroadcast(a netip.Addr) bool { return n.table().isBroadcast(a) }
 
 // directedBroadcast returns the all-ones host address of p's subnet
 // (RFC 1122 §3.3.6).

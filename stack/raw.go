@@ -21,7 +21,7 @@ type rawSocket struct {
 	shutWr    bool
 	released  bool
 	rq        dgramQueue
-	stamp     time.Time
+	stamp     stamper
 	icmpBlock uint32 // ICMP_FILTER: a set bit blocks that ICMP type
 }
 
@@ -60,11 +60,10 @@ func (t *rawTable) deliver(n *netState, ip wire.IPv4) bool {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	took := false
-	now := time.Now()
 	for _, s := range t.socks {
 		if s.wants(ip) {
 			took = true
-			if !s.enqueue(n, ip, now) {
+			if !s.enqueue(n, ip) {
 				n.drops.add(DropRawRcvbufFull)
 			}
 		}
@@ -106,11 +105,11 @@ func (s *rawSocket) wants(ip wire.IPv4) bool {
 	return true
 }
 
-func (s *rawSocket) enqueue(n *netState, ip wire.IPv4, now time.Time) bool {
+func (s *rawSocket) enqueue(n *netState, ip wire.IPv4) bool {
 	buf := n.bufs.get(len(ip))
 	copy(*buf, ip)
 	s.mu.Lock()
-	ok := !s.shutRd && s.rq.push(dgram{buf: buf, n: len(ip), from: netip.AddrPortFrom(ip.Src(), 0), stamp: now}, s.opts.rcvbuf)
+	ok := !s.shutRd && s.rq.push(dgram{buf: buf, n: len(ip), from: netip.AddrPortFrom(ip.Src(), 0), stamp: s.stamp.now(s.opts.timestamp)}, s.opts.rcvbuf)
 	s.mu.Unlock()
 	if !ok {
 		n.bufs.put(buf)
@@ -207,8 +206,8 @@ func (s *rawSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr
 		return 0, 0, 0, nil, unix.EAGAIN
 	}
 	n, rflags, from, d, err := s.dgramRecv(&s.rq, &s.host.net.bufs, p, flags, s.shutRd || s.released)
-	if err == nil && flags&unix.MSG_PEEK == 0 && !d.stamp.IsZero() {
-		s.stamp = d.stamp
+	if err == nil && flags&unix.MSG_PEEK == 0 {
+		s.stamp.read(d.stamp)
 	}
 	return n, 0, rflags, from, err
 }
@@ -216,7 +215,7 @@ func (s *rawSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr
 func (s *rawSocket) lastStamp() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stamp, !s.stamp.IsZero()
+	return s.stamp.last()
 }
 
 func (s *rawSocket) ioctlInt(req uint) (int, error) {

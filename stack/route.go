@@ -26,35 +26,32 @@ var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 // route finds where a packet to dst goes, optionally only through the NIC
 // named device. ip(7): ENETUNREACH when no route matches.
 func (n *netState) route(dst netip.Addr, device string) (routeResult, error) {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	if n.isLocalLocked(dst) && device == "" {
-		lo := n.nics[0]
-		return routeResult{nic: lo, nextHop: dst, src: dst, local: true}, nil
+	t := n.table()
+	if t.isLocal(dst) && device == "" {
+		return routeResult{nic: t.nics[0], nextHop: dst, src: dst, local: true}, nil
 	}
 	if dst == limitedBroadcast || dst.IsMulticast() {
 		// RFC 1122 §3.3.6: the limited broadcast (and, without a
 		// multicast route, a group) goes out of one interface: the
 		// bound device, else the first that is not loopback.
-		c := n.firstNIC(device)
+		c := t.firstNIC(device)
 		if c == nil {
 			return routeResult{}, unix.ENETUNREACH
 		}
 		return routeResult{nic: c, nextHop: dst, src: c.addr4(), bcast: dst == limitedBroadcast}, nil
 	}
 	best := -1
-	for i, r := range n.routes {
-		if !r.dst.Contains(dst) || (device != "" && r.nic.name != device) {
-			continue
-		}
-		if best < 0 || r.dst.Bits() > n.routes[best].dst.Bits() {
-			best = i
+	for i := range t.routes {
+		r := &t.routes[i]
+		if r.dst.Contains(dst) && (device == "" || r.nic.name == device) {
+			best = i // the table is sorted longest prefix first
+			break
 		}
 	}
 	if best < 0 {
 		return routeResult{}, unix.ENETUNREACH
 	}
-	r := n.routes[best]
+	r := t.routes[best]
 	res := routeResult{nic: r.nic, nextHop: dst, src: r.src}
 	if r.gateway.IsValid() {
 		res.nextHop = r.gateway
@@ -62,15 +59,13 @@ func (n *netState) route(dst netip.Addr, device string) (routeResult, error) {
 	if !res.src.IsValid() {
 		res.src = r.nic.addr4()
 	}
-	if r.dst.Bits() < 31 && directedBroadcast(r.dst) == dst {
-		res.bcast = true
-	}
+	res.bcast = t.bcast[dst]
 	return res, nil
 }
 
 // firstNIC returns the NIC named device, or the first non-loopback NIC.
-func (n *netState) firstNIC(device string) *nic {
-	for _, c := range n.nics {
+func (t *addrTable) firstNIC(device string) *nic {
+	for _, c := range t.nics {
 		if (device != "" && c.name == device) || (device == "" && c.index != 1) {
 			return c
 		}
@@ -78,8 +73,8 @@ func (n *netState) firstNIC(device string) *nic {
 	return nil
 }
 
-// addr4 returns the NIC's first IPv4 address (unspecified if none). Call
-// with netState.mu held.
+// addr4 returns the NIC's first IPv4 address (unspecified if none). A
+// NIC's addresses are set before it is published and never change.
 func (c *nic) addr4() netip.Addr {
 	for _, p := range c.addrs {
 		if p.Addr().Is4() {

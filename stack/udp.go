@@ -24,7 +24,7 @@ type udpSocket struct {
 	shutWr    bool
 	released  bool
 	rq        dgramQueue
-	stamp     time.Time // arrival of the last datagram read (SIOCGSTAMP)
+	stamp     stamper
 }
 
 func (h *Host) newUDP(domain int) *udpSocket {
@@ -188,7 +188,7 @@ func (s *udpSocket) peername() (unix.Sockaddr, error) {
 func (s *udpSocket) lastStamp() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stamp, !s.stamp.IsZero()
+	return s.stamp.last()
 }
 
 func (s *udpSocket) ioctlInt(req uint) (int, error) {

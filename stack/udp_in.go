@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"time"
 
 	"sockstack/wire"
 )
@@ -23,11 +22,10 @@ func (n *netState) inputUDP(c *nic, ip wire.IPv4) {
 	}
 	dst := netip.AddrPortFrom(ip.Dst(), u.DstPort())
 	src := netip.AddrPortFrom(ip.Src(), u.SrcPort())
-	now := time.Now()
 	if dst.Addr().IsMulticast() || n.isBroadcast(dst.Addr()) {
 		// RFC 1122 §4.1.3.5 / udp(7): a broadcast or multicast datagram
 		// goes to every socket bound to the port that matches it.
-		n.udpFanout(dst, src, u.Payload(), now)
+		n.udpFanout(dst, src, u.Payload())
 		return
 	}
 	s := n.lookupUDP(dst, src)
@@ -36,7 +34,7 @@ func (n *netState) inputUDP(c *nic, ip wire.IPv4) {
 		n.sendUnreachable(ip, codePortUnreachable)
 		return
 	}
-	if !s.enqueue(n, src, u.Payload(), now) {
+	if !s.enqueue(n, src, u.Payload()) {
 		n.drops.add(DropUDPRcvbufFull)
 	}
 }
@@ -48,9 +46,9 @@ func (n *netState) lookupUDP(local, remote netip.AddrPort) *udpSocket {
 	return s
 }
 
-func (n *netState) udpFanout(dst, src netip.AddrPort, payload []byte, now time.Time) {
+func (n *netState) udpFanout(dst, src netip.AddrPort, payload []byte) {
 	for _, o := range n.udpPorts.matching(dst, src) {
-		if s, ok := o.(*udpSocket); ok && !s.enqueue(n, src, payload, now) {
+		if s, ok := o.(*udpSocket); ok && !s.enqueue(n, src, payload) {
 			n.drops.add(DropUDPRcvbufFull)
 		}
 	}

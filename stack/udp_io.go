@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -97,15 +96,15 @@ func (s *udpSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr
 		return 0, 0, 0, nil, unix.EAGAIN
 	}
 	n, rflags, from, d, err := s.dgramRecv(&s.rq, &s.host.net.bufs, p, flags, s.shutRd || s.released)
-	if err == nil && flags&unix.MSG_PEEK == 0 && !d.stamp.IsZero() {
-		s.stamp = d.stamp
+	if err == nil && flags&unix.MSG_PEEK == 0 {
+		s.stamp.read(d.stamp)
 	}
 	return n, 0, rflags, from, err
 }
 
 // enqueue copies a datagram's payload into the socket's receive queue. It
 // reports false, and the caller counts a drop, when the buffer is full.
-func (s *udpSocket) enqueue(n *netState, from netip.AddrPort, payload []byte, now time.Time) bool {
+func (s *udpSocket) enqueue(n *netState, from netip.AddrPort, payload []byte) bool {
 	s.mu.Lock()
 	if s.released || s.shutRd {
 		s.mu.Unlock()
@@ -116,7 +115,7 @@ func (s *udpSocket) enqueue(n *netState, from netip.AddrPort, payload []byte, no
 	if s.domain == unix.AF_INET6 {
 		from = netip.AddrPortFrom(netip.AddrFrom16(from.Addr().As16()), from.Port())
 	}
-	ok := s.rq.push(dgram{buf: buf, n: len(payload), from: from, stamp: now}, s.opts.rcvbuf)
+	ok := s.rq.push(dgram{buf: buf, n: len(payload), from: from, stamp: s.stamp.now(s.opts.timestamp)}, s.opts.rcvbuf)
 	s.mu.Unlock()
 	if !ok {
 		n.bufs.put(buf)
