@@ -45,7 +45,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	if *n < 1 || *n > 100 {
 		return usagef("demo: -n %d out of range 1-100", *n)
 	}
-	api, err := provider(*providerName)
+	api, _, err := provider("demo", fs, nil)
 	if err != nil {
 		return err
 	}

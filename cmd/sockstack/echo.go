@@ -68,7 +68,7 @@ func runEcho(ctx context.Context, e env, args []string) error {
 	if o.v4 && o.v6 {
 		return usagef("echo: -4 and -6 exclude each other")
 	}
-	api, err := provider(o.providerName)
+	api, _, err := provider("echo", fs, nil)
 	if err != nil {
 		return err
 	}

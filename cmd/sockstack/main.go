@@ -43,6 +43,13 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	var st statusError
+	if errors.As(err, &st) {
+		if st.err != nil {
+			fmt.Fprintf(stderr, "sockstack: %v\n", st.err)
+		}
+		return st.code
+	}
 	fmt.Fprintf(stderr, "sockstack: %v\n", err)
 	var u usageError
 	if errors.As(err, &u) {
@@ -69,6 +76,7 @@ func commands() []command {
 	return []command{
 		{"echo", "TCP/UDP echo server (-l) and client of seed 003, in the manner of nc", runEcho},
 		{"up", "run a sockstack host on a TUN, TAP or interface: ping, echo, discard, daytime, chargen", runUp},
+		{"ping", "ping(8) over the kernel or a sockstack host on a TUN, TAP or interface", runPing},
 		{"demo", "run an echo server and clients on loopback and print the transcript", runDemo},
 		{"help", "show this help, or a subcommand's with: sockstack help SUBCOMMAND", nil},
 	}
@@ -125,7 +133,7 @@ its programs run over a sockets provider chosen with -provider.
 Subcommands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run "sockstack SUBCOMMAND -h" for a subcommand's flags.

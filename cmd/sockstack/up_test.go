@@ -46,6 +46,16 @@ func sh(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
+// tryCmd runs a command with a timeout.
+func tryCmd(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // labNetns creates a namespace removed at the end of the test.
 func labNetns(t *testing.T) string {
 	t.Helper()
