@@ -139,6 +139,8 @@ func goProbe(ctx context.Context, r *Resolver, q string) string {
 				cHex(ai.Flags), ai.Family, ai.SockType, ai.Protocol, a, ai.Addr.Port(), canon)
 		}
 		return b.String()
+	case "gaistr":
+		return "gaistr " + GaiStrerror(atoi(f[1])) + "\n"
 	case "gni":
 		a, _ := netip.ParseAddr(f[1])
 		host, serv, err := r.GetNameInfo(ctx, netip.AddrPortFrom(a, uint16(atoi(f[2]))), atoi(f[3]))
@@ -239,6 +241,12 @@ func TestDifferentialGlibc(t *testing.T) {
 				queries = append(queries, "gni\t"+q)
 			}
 			queries = append(queries, hostQueries...)
+			for code := -13; code <= 1; code++ {
+				queries = append(queries, fmt.Sprintf("gaistr\t%d", code))
+			}
+			for code := -106; code <= -99; code++ {
+				queries = append(queries, fmt.Sprintf("gaistr\t%d", code))
+			}
 			got := runProbe(t, probe, binds, queries)
 			if len(got) != len(queries) {
 				t.Fatalf("probe answered %d of %d queries", len(got), len(queries))

@@ -47,10 +47,10 @@ var gaiMessages = map[GaiError]string{
 	EAI_ALLDONE:     "All requests done",
 	EAI_INTR:        "Interrupted by a signal",
 	EAI_IDN_ENCODE:  "Parameter string not correctly encoded",
-	EAI_OVERFLOW:    "Result too large for supplied buffer",
 }
 
-// GaiStrerror returns the text glibc's gai_strerror(3) gives for code.
+// GaiStrerror returns the text glibc's gai_strerror(3) gives for code;
+// glibc has no text for EAI_OVERFLOW and says "Unknown error".
 func GaiStrerror(code int) string {
 	if m, ok := gaiMessages[GaiError(code)]; ok {
 		return m

@@ -120,6 +120,8 @@ int main(void) {
 			int af = op[4] == '4' ? AF_INET : AF_INET6;
 			int rc = inet_pton(af, s, b);
 			printf("%s %d %s\n", op, rc, rc == 1 ? inet_ntop(af, b, buf, sizeof buf) : "-");
+		} else if (!strcmp(op, "gaistr")) {
+			printf("gaistr %s\n", gai_strerror(atoi(s)));
 		} else if (!strcmp(op, "gai")) {
 			gai(s);
 		} else if (!strcmp(op, "gni")) {
