@@ -58,7 +58,7 @@ func (p *pipe) send(toB bool, s Segment) {
 	if k := len(p.free); k > 0 {
 		buf, p.free = p.free[k-1], p.free[:k-1]
 	} else {
-		buf = make([]byte, 2048+64<<10)
+		buf = make([]byte, 2048)
 	}
 	n, err := s.Encode(buf)
 	if err != nil {

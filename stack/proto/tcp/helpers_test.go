@@ -115,3 +115,9 @@ func wantSeg(t testing.TB, s Segment, flags wire.TCPFlags, seq, ack uint32, n in
 		t.Fatalf("segment %v, want flags %v seq %d ack %d len %d", &s, flags, seq, ack, n)
 	}
 }
+
+type netipAddrPort = netip.AddrPort
+
+func netipPort(a netip.AddrPort, port uint16) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr(), port)
+}

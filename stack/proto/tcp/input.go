@@ -197,6 +197,9 @@ func (c *Conn) checkACK(now time.Time, in *inSeg) disposition {
 		// RFC 9293 §3.10.7.4: enter ESTABLISHED, set SND.WND, SND.WL1,
 		// SND.WL2 and continue processing.
 		c.state = Established
+		if c.finQd {
+			c.state = FinWait1 // the user closed during the handshake
+		}
 		c.setSendWindow(in)
 	}
 	c.processAck(now, in)

@@ -88,10 +88,13 @@ func (c *Conn) queueFIN() {
 	case SynSent:
 		// RFC 9293 §3.10.4: SYN-SENT: delete the TCB.
 		c.terminate(nil)
-	case SynReceived, Established:
+	case SynReceived:
+		// RFC 9293 §3.10.4: SYN-RECEIVED: queue the FIN for processing
+		// after entering ESTABLISHED (checkACK moves on to FIN-WAIT-1).
+		c.finQd = true
+	case Established:
 		// RFC 9293 §3.10.4: queue the FIN after the data, enter
-		// FIN-WAIT-1 (from SYN-RECEIVED the FIN waits for ESTABLISHED,
-		// which sendData's state check provides).
+		// FIN-WAIT-1.
 		c.finQd = true
 		c.state = FinWait1
 	case CloseWait:
