@@ -3,8 +3,8 @@ package tcp
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
