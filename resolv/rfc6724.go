@@ -124,7 +124,10 @@ func (r *Resolver) sourceFor(ai AddrInfo) netip.Addr {
 
 // sortRFC6724 orders the results by the destination address selection
 // rules of RFC 6724 §6, keeping the original order where no rule decides
-// (Rule 10).
+// (Rule 10). The policy table is RFC 6724's default; glibc without
+// /etc/gai.conf still uses RFC 3484's precedences, so the two orders differ
+// where those tables do (for example a ULA destination, which RFC 6724
+// puts after IPv4 and RFC 3484 before it).
 func (r *Resolver) sortRFC6724(ais []AddrInfo) {
 	srcs := map[netip.Addr]netip.Addr{}
 	entries := make([]sortEntry, len(ais))
