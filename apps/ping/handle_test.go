@@ -27,6 +27,7 @@ func reply4(t *testing.T, typ byte, id, seq uint16, from string, sent time.Time)
 	a := netip.MustParseAddr(from).As4()
 	copy(pkt[12:], a[:])
 	copy(pkt[20:], e)
+	pkt[2], pkt[3] = byte(len(pkt)>>8), byte(len(pkt))
 	fixICMPChecksum(pkt[20:])
 	var m probe.Message
 	if err := probe.DecodeIPv4(pkt, &m); err != nil {
@@ -86,7 +87,7 @@ func TestHandleErrorQuotingOurRequest(t *testing.T) {
 	copy(inner[20:], req[:8])
 	icmp := append([]byte{11, 0, 0, 0, 0, 0, 0, 0}, inner...)
 	fixICMPChecksum(icmp)
-	pkt := append([]byte{0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 10, 213, 1, 1, 10, 213, 1, 2}, icmp...)
+	pkt := append([]byte{0x45, 0, 0, byte(20 + len(icmp)), 0, 0, 0, 0, 64, 1, 0, 0, 10, 213, 1, 1, 10, 213, 1, 2}, icmp...)
 	var m probe.Message
 	if err := probe.DecodeIPv4(pkt, &m); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +86,7 @@ func quoting(t *testing.T, typ, code byte, from string, dst netip.Addr, proto by
 	}
 	binary.BigEndian.PutUint16(icmp[2:], ^uint16(s))
 	f := netip.MustParseAddr(from).As4()
-	pkt := append([]byte{0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, f[0], f[1], f[2], f[3], 10, 0, 0, 9}, icmp...)
+	pkt := append([]byte{0x45, 0, 0, byte(20 + len(icmp)), 0, 0, 0, 0, 64, 1, 0, 0, f[0], f[1], f[2], f[3], 10, 0, 0, 9}, icmp...)
 	var m probe.Message
 	if err := probe.DecodeIPv4(pkt, &m); err != nil {
 		t.Fatal(err)
@@ -140,6 +141,19 @@ func TestParseArgs(t *testing.T) {
 	for _, bad := range [][]string{{}, {"-m", "0", "h"}, {"-f", "9", "-m", "3", "h"}, {"-q", "11", "h"}, {"-w", "0", "h"}, {"h", "x"}, {"a", "60", "b"}, {"-Z", "h"}} {
 		if _, err := parse(bad, &errb); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	var out, errb bytes.Buffer
+	code, _ := Main(t.Context(), nil, []string{"-h"}, &out, &errb)
+	if code != 2 {
+		t.Errorf("exit %d", code)
+	}
+	for _, f := range []string{"-4", "-6", "-f <first>", "-I", "-m <max>", "-n", "-p <port>", "-q <nqueries>", "-w <wait>"} {
+		if !strings.Contains(errb.String(), "  "+f+" ") {
+			t.Errorf("usage lacks %s:\n%s", f, errb.String())
 		}
 	}
 }

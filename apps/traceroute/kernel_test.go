@@ -82,7 +82,7 @@ func TestTraceAcrossRouters(t *testing.T) {
 				}
 				for _, p := range h.Probes {
 					if !p.OK || p.From != want || p.Note != "" || p.RTT <= 0 || p.Reached != (i == 2) {
-						t.Errorf("hop %d probe %+v, want an answer from %v", i+1, p, want)
+						t.Errorf("hop %d probe %+v, want an answer from %v\n%s", i+1, p, want, out.String())
 					}
 				}
 			}

@@ -40,6 +40,13 @@ func NewChain(t testing.TB, prefix string) *Chain {
 		{c.Client, "a0", c.R1, "a1"}, {c.R1, "b0", c.R2, "b1"}, {c.R2, "c0", c.Server, "c1"},
 	}
 	var cmds [][]string
+	for _, ns := range []string{c.Client, c.R1, c.R2, c.Server} {
+		// No duplicate address detection, for the link-local addresses
+		// too: a tentative link-local address delays neighbour
+		// discovery, and so a router's first ICMPv6 error, by seconds.
+		cmds = append(cmds, []string{"ip", "netns", "exec", ns, "sysctl", "-qw",
+			"net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"})
+	}
 	for _, l := range links {
 		cmds = append(cmds, []string{"ip", "link", "add", l.if1, "netns", l.ns1, "type", "veth", "peer", "name", l.if2, "netns", l.ns2})
 	}

@@ -8,7 +8,7 @@
 // §6.3). Decode turns both into a Message, and Message's methods match an
 // answer to a probe by the quoted headers of RFC 792 and RFC 4443 §3.
 //
-// The package has its own minimal ICMPv4 field access (encoding/binary plus
-// wire.Checksum) because package wire's ICMPv4 view was not yet committed
-// when it was written; ICMPv6 uses wire's constants.
+// Received datagrams are checked with package wire's views; the quoted
+// header inside an error is decoded here because it is truncated by design
+// (its Total Length exceeds what was quoted), which wire.ParseIPv4 rejects.
 package probe

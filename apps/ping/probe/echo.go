@@ -10,18 +10,18 @@ import (
 // ICMP message types used by ping and traceroute.
 const (
 	// RFC 792: Echo Reply is type 0, Echo is type 8.
-	ICMPv4EchoReply   = 0
-	ICMPv4EchoRequest = 8
+	ICMPv4EchoReply   = uint8(wire.ICMPv4EchoReply)
+	ICMPv4EchoRequest = uint8(wire.ICMPv4Echo)
 	// RFC 792: Destination Unreachable is type 3.
-	ICMPv4DestUnreach = 3
+	ICMPv4DestUnreach = uint8(wire.ICMPv4DestUnreachable)
 	// RFC 792: Source Quench is type 4.
-	ICMPv4SourceQuench = 4
+	ICMPv4SourceQuench = uint8(wire.ICMPv4SourceQuench)
 	// RFC 792: Redirect is type 5.
-	ICMPv4Redirect = 5
+	ICMPv4Redirect = uint8(wire.ICMPv4Redirect)
 	// RFC 792: Time Exceeded is type 11.
-	ICMPv4TimeExceeded = 11
+	ICMPv4TimeExceeded = uint8(wire.ICMPv4TimeExceeded)
 	// RFC 792: Parameter Problem is type 12.
-	ICMPv4ParamProblem = 12
+	ICMPv4ParamProblem = uint8(wire.ICMPv4ParamProblem)
 
 	// RFC 4443 §4.1, §4.2: Echo Request is 128, Echo Reply is 129.
 	ICMPv6EchoRequest = uint8(wire.ICMPv6EchoRequest)

@@ -133,22 +133,22 @@ func (m *Message) QuotedUDP() (src, dst uint16, ok bool) {
 // (raw(7): the IP header is included on receive), into m.
 func DecodeIPv4(b []byte, m *Message) error {
 	*m = Message{HopLimit: -1}
-	hl, total, err := ipv4Header(b)
+	ip, err := wire.ParseIPv4(b)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if b[9] != ProtoICMP {
-		return fmt.Errorf("%w: IP protocol %d", ErrMalformed, b[9])
+	if ip.Protocol() != ProtoICMP {
+		return fmt.Errorf("%w: IP protocol %d", ErrMalformed, ip.Protocol())
 	}
-	icmp := b[hl:total]
-	if len(icmp) < HeaderLen {
-		return fmt.Errorf("%w: ICMP message of %d bytes", ErrMalformed, len(icmp))
+	icmp, err := wire.ParseICMPv4(ip.Payload())
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	m.From = netip.AddrFrom4([4]byte(b[12:16]))
-	m.HopLimit = int(b[8])
+	m.From = ip.Src()
+	m.HopLimit = int(ip.TTL())
 	m.fill(icmp)
 	// RFC 792: a correct checksum sums to all ones.
-	m.ChecksumOK = wire.Checksum(icmp, 0) == 0
+	m.ChecksumOK = icmp.ChecksumValid()
 	if m.IsError() {
 		m.Quote = quote4(m.Body)
 	}
