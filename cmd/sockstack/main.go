@@ -77,6 +77,7 @@ func commands() []command {
 		{"echo", "TCP/UDP echo server (-l) and client of seed 003, in the manner of nc", runEcho},
 		{"up", "run a sockstack host on a TUN, TAP or interface: ping, echo, discard, daytime, chargen", runUp},
 		{"ping", "ping(8) over the kernel or a sockstack host on a TUN, TAP or interface", runPing},
+		{"traceroute", "traceroute(8) over the kernel or a sockstack host on a TUN, TAP or interface", runTraceroute},
 		{"demo", "run an echo server and clients on loopback and print the transcript", runDemo},
 		{"help", "show this help, or a subcommand's with: sockstack help SUBCOMMAND", nil},
 	}

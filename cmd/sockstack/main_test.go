@@ -45,10 +45,11 @@ func TestTopLevelHelp(t *testing.T) {
 
 func TestSubcommandHelp(t *testing.T) {
 	flags := map[string][]string{
-		"echo": {"-l", "-p PORT", "-s ADDR", "-u", "-4", "-6", "-v", "-q SECS", "-provider", "seed 003", "shutdown(2)"},
-		"up":   {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "--services", "ip netns add", "RFC 862", "RFC 864"},
-		"ping": {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "ping's own options:", "-c <count>", "raw(7)"},
-		"demo": {"-n CLIENTS", "-6", "-provider", "seed 003", "kernel provider"},
+		"echo":       {"-l", "-p PORT", "-s ADDR", "-u", "-4", "-6", "-v", "-q SECS", "-provider", "seed 003", "shutdown(2)"},
+		"up":         {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "--services", "ip netns add", "RFC 862", "RFC 864"},
+		"ping":       {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "ping's own options:", "-c <count>", "raw(7)"},
+		"traceroute": {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "traceroute's own options:", "-q <nqueries>", "time exceeded"},
+		"demo":       {"-n CLIENTS", "-6", "-provider", "seed 003", "kernel provider"},
 	}
 	for _, c := range commands() {
 		if c.run == nil {

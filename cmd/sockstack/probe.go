@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sockstack/apps/ping"
+	"sockstack/apps/traceroute"
 	"sockstack/sock"
 )
 
@@ -58,6 +59,36 @@ persistent TUN lets Linux's side be ready before the stack attaches:
 // runPing is the ping subcommand.
 func runPing(ctx context.Context, e env, args []string) error {
 	return runProbe(ctx, e, "ping", pingUsage, ping.Main, args)
+}
+
+const tracerouteUsage = `
+Usage:
+  sockstack traceroute [-provider kernel] [traceroute options] HOST [PACKETLEN]
+  sockstack traceroute (--tun NAME | --tap NAME | --iface NAME) [--netns NS]
+                       --addr CIDR [--gw ADDR] [--mtu N] [--capture FILE]
+                       [traceroute options] HOST [PACKETLEN]
+
+traceroute(8) over a sockets provider: UDP probes (or ICMP echo with -I)
+with growing TTL, each router's ICMP time exceeded naming a hop (RFC 792,
+RFC 1812 §4.3.2), the destination's port unreachable (or echo reply)
+ending the trace. By default it runs on the host's kernel; with an attach
+flag it runs on a sockstack host attached to a Linux device. The sockstack
+flags may come anywhere among traceroute's.
+
+` + attachHelp + `
+Example: the stack on a TUN in namespace r1, a Linux router, tracing to a
+host behind it (--gw: the stack's default route through Linux):
+  ip -n r1 tuntap add dev tun0 mode tun
+  ip -n r1 link set tun0 up
+  ip -n r1 addr add 10.213.5.1/24 dev tun0
+  ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
+  sockstack traceroute --netns r1 --tun tun0 --addr 10.213.5.2/24 \
+      --gw 10.213.5.1 -n -q 1 -w 1 10.213.7.2
+`
+
+// runTraceroute is the traceroute subcommand.
+func runTraceroute(ctx context.Context, e env, args []string) error {
+	return runProbe(ctx, e, "traceroute", tracerouteUsage, traceroute.Main, args)
 }
 
 // runProbe runs main (ping's or traceroute's) with the sockstack flags
