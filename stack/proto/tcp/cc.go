@@ -15,7 +15,8 @@ type congestion struct {
 	mss      int
 	cwnd     int
 	ssthresh int
-	acc      int // bytes acknowledged toward the next Reno increase
+	acc      int     // bytes acknowledged toward the next Reno increase
+	frac     float64 // fraction of a byte of CUBIC increase carried over
 
 	// CUBIC state (RFC 9438 §4).
 	wmax       float64   // W_max, segments
@@ -99,14 +100,12 @@ func (cc *congestion) cubicAck(acked int, now time.Time, rtt time.Duration) {
 		target = cc.west
 	}
 	// RFC 9438 §4.4: cwnd grows by (target - cwnd)/cwnd per segment acked.
-	inc := (target - w) / w * float64(acked)
-	if inc > 0 {
-		cc.acc += int(inc)
-		for cc.acc >= 1 {
-			whole := min(cc.acc, cc.mss)
-			cc.cwnd += whole
-			cc.acc -= whole
-		}
+	// target <= 1.5*w, so the increase is at most half of acked.
+	if inc := (target - w) / w * float64(acked); inc > 0 {
+		cc.frac += inc
+		whole := int(cc.frac)
+		cc.cwnd += whole
+		cc.frac -= float64(whole)
 	}
 }
 
@@ -127,7 +126,7 @@ func (cc *congestion) onLoss(flight int) {
 		cc.ssthresh = max(flight/2, 2*cc.mss)
 	}
 	cc.hasEpoch = false
-	cc.acc = 0
+	cc.acc, cc.frac = 0, 0
 }
 
 // onTimeout is RFC 5681 §3.1 (4): after a retransmission timeout cwnd is
