@@ -20,6 +20,11 @@ const (
 	neighRetrans   = time.Second
 	neighProbes    = 3
 	neighQueueMax  = 64
+	// neighQueueBytes bounds what all of a host's unresolved neighbours
+	// may hold together, so spoofed traffic cannot grow memory (Linux
+	// bounds each entry with unres_qlen_bytes; a host-wide cap is
+	// stricter).
+	neighQueueBytes = 1 << 20
 )
 
 type neighEntry struct {
@@ -90,13 +95,14 @@ func (nb *neighbours) lookup(addr netip.Addr, p *pkt) (wire.MAC, bool) {
 	if start {
 		e.probes = 0
 	}
-	if len(e.queue) >= neighQueueMax {
-		nb.c.n.drops.add(DropNeighQueueFull)
+	n := nb.c.n
+	if len(e.queue) >= neighQueueMax || n.neighQueued.Load()+int64(p.len()) > neighQueueBytes {
+		n.drops.add(DropNeighQueueFull)
 	} else {
-		b := nb.c.n.bufs.get(p.len())
-		*b = (*b)[:p.len()]
-		copy(*b, p.data())
-		e.queue = append(e.queue, b)
+		b := make([]byte, p.len()) // exact size: the budget counts real bytes
+		copy(b, p.data())
+		n.neighQueued.Add(int64(len(b)))
+		e.queue = append(e.queue, &b)
 	}
 	nb.mu.Unlock()
 	if start {
@@ -117,7 +123,7 @@ func (nb *neighbours) probe(addr netip.Addr) {
 	if e.probes >= neighProbes {
 		for _, b := range e.queue {
 			nb.c.n.drops.add(DropNeighFailed)
-			nb.c.n.bufs.put(b)
+			nb.c.n.neighQueued.Add(-int64(len(*b)))
 		}
 		delete(nb.m, addr)
 		nb.mu.Unlock()
@@ -228,7 +234,7 @@ func (nb *neighbours) learn(ip netip.Addr, mac wire.MAC, add bool) {
 		copy(p.data(), *b)
 		nb.writeEthernet(mac, wire.EtherTypeIPv4, p)
 		nb.c.n.pkts.put(p)
-		nb.c.n.bufs.put(b)
+		nb.c.n.neighQueued.Add(-int64(len(*b)))
 	}
 }
 

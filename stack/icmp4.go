@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/binary"
 	"net/netip"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -194,16 +195,29 @@ func (n *netState) icmpErrorToSockets(m []byte) {
 	}
 	src := netip.AddrFrom4([4]byte(q[12:16]))
 	dst := netip.AddrFrom4([4]byte(q[16:20]))
-	if q[9] != wire.UDPProtocolNumber {
-		return
-	}
 	sport := binary.BigEndian.Uint16(q[ihl:])
 	dport := binary.BigEndian.Uint16(q[ihl+2:])
+	local, remote := netip.AddrPortFrom(src, sport), netip.AddrPortFrom(dst, dport)
 	errno, _ := icmpErrno(m[0], m[1])
 	if errno == 0 {
 		return
 	}
-	s := n.lookupUDP(netip.AddrPortFrom(src, sport), netip.AddrPortFrom(dst, dport))
+	switch q[9] {
+	case wire.UDPProtocolNumber:
+		n.udpICMPError(local, remote, errno)
+	case wire.TCPProtocolNumber:
+		mtu := 0
+		if m[0] == icmpDestUnreachable && m[1] == codeFragNeeded {
+			// RFC 1191 §4: the next-hop MTU; a router that predates
+			// RFC 1191 sends zero, and then the MTU is left alone.
+			mtu = int(binary.BigEndian.Uint16(m[6:8]))
+		}
+		n.tcpICMPError(local, remote, errno, mtu)
+	}
+}
+
+func (n *netState) udpICMPError(local, remote netip.AddrPort, errno unix.Errno) {
+	s := n.lookupUDP(local, remote)
 	if s == nil {
 		return
 	}
@@ -213,4 +227,26 @@ func (n *netState) icmpErrorToSockets(m []byte) {
 	if report {
 		s.setError(errno)
 	}
+}
+
+// tcpICMPError hands an ICMP error to the connection it concerns (RFC 1122
+// §4.2.3.9: soft errors are remembered, hard ones abort a connection being
+// opened; RFC 1191: fragmentation needed lowers the path MTU).
+func (n *netState) tcpICMPError(local, remote netip.AddrPort, errno unix.Errno, mtu int) {
+	s := n.tcp.lookup(local, remote)
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.conn == nil {
+		s.mu.Unlock()
+		return
+	}
+	if mtu > 0 || errno != unix.EMSGSIZE {
+		s.conn.ICMPError(errno, mtu)
+	}
+	b := s.flush(time.Now())
+	s.mu.Unlock()
+	n.sendBatch(b)
+	s.wq.notify()
 }

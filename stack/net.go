@@ -31,6 +31,9 @@ type netState struct {
 	reasm    reassembler
 	tcp      tcpState
 	batches  batchPool
+	// neighQueued is the bytes held by all NICs' unresolved-neighbour
+	// queues (arp.go).
+	neighQueued atomic.Int64
 }
 
 // nic is one network interface of a host.
