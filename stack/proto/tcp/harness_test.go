@@ -36,6 +36,7 @@ type pipe struct {
 	delay   time.Duration
 	free    [][]byte
 	sent    int
+	dropN   int // drop the next dropN segments sent
 	emitA   func(Segment)
 	emitB   func(Segment)
 }
@@ -51,6 +52,10 @@ func newPipe(t testing.TB, cfgA, cfgB Config, seed uint64) *pipe {
 
 func (p *pipe) send(toB bool, s Segment) {
 	p.sent++
+	if p.dropN > 0 {
+		p.dropN--
+		return
+	}
 	if p.loss > 0 && p.rng.Float64() < p.loss {
 		return
 	}
