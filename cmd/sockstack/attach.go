@@ -194,15 +194,18 @@ func (a *attached) close() error {
 // report prints the link's counters and the host's drops by reason.
 func (a *attached) report(w io.Writer, prefix string) {
 	fmt.Fprintf(w, "%s: link %s: %v\n", prefix, a.dev, a.ep.Stats())
-	drops := a.host.Drops()
+	fmt.Fprintf(w, "%s: drops: %s\n", prefix, formatDrops(a.host.Drops()))
+}
+
+// formatDrops formats drop counters as "reason=n ..." sorted, or "none".
+func formatDrops(drops map[stack.DropReason]uint64) string {
 	if len(drops) == 0 {
-		fmt.Fprintf(w, "%s: drops: none\n", prefix)
-		return
+		return "none"
 	}
 	var parts []string
 	for r, n := range drops {
 		parts = append(parts, fmt.Sprintf("%v=%d", r, n))
 	}
 	slices.Sort(parts)
-	fmt.Fprintf(w, "%s: drops: %s\n", prefix, strings.Join(parts, " "))
+	return strings.Join(parts, " ")
 }

@@ -10,32 +10,38 @@ import (
 	"time"
 
 	"sockstack/apps/echo"
+	"sockstack/kernel"
 	"sockstack/sock"
 )
 
 const demoUsage = `
 Usage:
-  sockstack demo [-n CLIENTS] [-6] [-provider NAME]
+  sockstack demo
+  sockstack demo -provider kernel [-n CLIENTS] [-6]
 
-Starts the echo server of seed 003 on an ephemeral loopback port (127.0.0.1,
-or ::1 with -6) and runs clients against it, printing a transcript: one
-client sends a few lines and checks each echo, then half-closes
-(shutdown(2) SHUT_WR) and reads the server's EOF; then CLIENTS clients run
-at once, each served by its own server goroutine where the seed forks;
-last, a UDP echo server returns a datagram (recvfrom(2), sendto(2)).
+Without flags, builds three sockstack hosts in this process, A — R — B, no
+privileges needed: A 10.1.0.2/24 and B 10.2.0.2/24 route through R (10.1.0.1
+and 10.2.0.1, forwarding), over in-memory Ethernet links that delay each
+frame 2 ms each way. On A it then runs ping -c 3 to B, traceroute to B (the
+hop R at 10.1.0.1, then 10.2.0.2) and a UDP echo exchange with the echo
+service B serves among inetd's small services, printing what each prints.
 
-The demo currently runs on the kernel provider, over the host's loopback;
-it is to become a virtual network of sockstack hosts.
+With -provider kernel, the earlier demo over the host's loopback: the echo
+server of seed 003 on an ephemeral port (127.0.0.1, or ::1 with -6), one
+client that sends a few lines and checks each echo, then half-closes
+(shutdown(2) SHUT_WR) and reads the server's EOF; then CLIENTS clients at
+once, each served by its own goroutine where the seed forks; last, a UDP
+echo server returns a datagram (recvfrom(2), sendto(2)).
 
-See seed 003, accept(2), shutdown(2), recvfrom(2) and sendto(2).
+See seed 003, ping(8), traceroute(8), RFC 862, accept(2), shutdown(2).
 `
 
 // runDemo is the demo subcommand.
 func runDemo(ctx context.Context, e env, args []string) error {
 	fs := newFlags("demo")
-	n := fs.Int("n", 3, "number of `CLIENTS` that run at once (1-100)")
-	v6 := fs.Bool("6", false, "use ::1 instead of 127.0.0.1")
-	providerName := providerFlag(fs)
+	n := fs.Int("n", 3, "with -provider kernel: number of `CLIENTS` that run at once (1-100)")
+	v6 := fs.Bool("6", false, "with -provider kernel: use ::1 instead of 127.0.0.1")
+	providerName := fs.String("provider", "stack", "`NAME`: stack (three sockstack hosts in one process) or kernel (echo over loopback)")
 	if help, err := parse(fs, demoUsage, args, e); help || err != nil {
 		return err
 	}
@@ -45,18 +51,22 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	if *n < 1 || *n > 100 {
 		return usagef("demo: -n %d out of range 1-100", *n)
 	}
-	api, _, err := provider("demo", fs, nil)
-	if err != nil {
-		return err
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	switch *providerName {
+	case "stack":
+		return runNetDemo(ctx, e.stdout)
+	case "kernel":
+	default:
+		return usagef("demo: unknown provider %q (available: stack, kernel)", *providerName)
 	}
+	api := kernel.New()
 	ip := netip.MustParseAddr("127.0.0.1")
 	if *v6 {
 		ip = netip.IPv6Loopback()
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
 	out := &lockedWriter{w: e.stdout}
-	fmt.Fprintf(out, "demo: echo over the %s provider on %v\n", *providerName, ip)
+	fmt.Fprintf(out, "demo: echo over the kernel provider on %v\n", ip)
 	if err := demoTCP(ctx, api, ip, *n, out); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +50,7 @@ func TestSubcommandHelp(t *testing.T) {
 		"up":         {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "--services", "ip netns add", "RFC 862", "RFC 864"},
 		"ping":       {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "ping's own options:", "-c <count>", "raw(7)"},
 		"traceroute": {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "traceroute's own options:", "-q <nqueries>", "time exceeded"},
-		"demo":       {"-n CLIENTS", "-6", "-provider", "seed 003", "kernel provider"},
+		"demo":       {"-n CLIENTS", "-6", "-provider kernel", "seed 003", "A — R — B", "traceroute", "2 ms"},
 	}
 	for _, c := range commands() {
 		if c.run == nil {
@@ -102,6 +103,7 @@ func TestUsageErrors(t *testing.T) {
 		{"up", "--tun", "t0", "--addr", "10.213.1.2/24", "--services", "finger"},
 		{"up", "--addr", "10.213.1.2/24"},
 		{"demo", "-n", "0"},
+		{"demo", "-provider", "bsd"},
 	} {
 		_, _, err := runArgs(t, args...)
 		var u usageError
@@ -134,13 +136,13 @@ func TestExitCode(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	for _, args := range [][]string{{"demo"}, {"demo", "-6", "-n", "5"}} {
+	for _, args := range [][]string{{"demo", "-provider", "kernel"}, {"demo", "-provider", "kernel", "-6", "-n", "5"}} {
 		out, stderr, err := runArgs(t, args...)
 		if err != nil {
 			t.Fatalf("%q: %v\nstderr: %s", args, err, stderr)
 		}
 		clients := 3
-		if len(args) > 1 {
+		if len(args) > 3 {
 			clients = 5
 		}
 		want := []string{
@@ -161,6 +163,35 @@ func TestDemo(t *testing.T) {
 		}
 		if got := strings.Count(out, "server: connected from "); got != clients+1 {
 			t.Errorf("%q: %d connections logged, want %d", args, got, clients+1)
+		}
+	}
+}
+
+// TestNetDemo runs the default demo: three stack hosts, ping, traceroute
+// and UDP echo from A to B through R.
+func TestNetDemo(t *testing.T) {
+	out, stderr, err := runArgs(t, "demo")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s%s", err, out, stderr)
+	}
+	for _, re := range []string{
+		`A 10\.1\.0\.2/24 --- 10\.1\.0\.1/24 R 10\.2\.0\.1/24 --- 10\.2\.0\.2/24 B`,
+		`64 bytes from 10\.2\.0\.2: icmp_seq=3 ttl=63 time=`,
+		`3 packets transmitted, 3 received, 0% packet loss`,
+		`traceroute to 10\.2\.0\.2 \(10\.2\.0\.2\), 30 hops max`,
+		`\n 1  10\.1\.0\.1  [\d.]+ ms`,
+		`\n 2  10\.2\.0\.2  [\d.]+ ms`,
+		`A: received "hello from A"`, `A: received "to B"`,
+		`drops on R by reason: ttl-expired=3\n`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("demo output lacks %s:\n%s", re, out)
+		}
+	}
+	// 2 ms each way on two links: no round trip from A to B under 8 ms.
+	for _, m := range regexp.MustCompile(`time=([\d.]+) ms`).FindAllStringSubmatch(out, -1) {
+		if ms, _ := strconv.ParseFloat(m[1], 64); ms < 8 {
+			t.Errorf("round trip %s ms is below the links' 8 ms", m[1])
 		}
 	}
 }
