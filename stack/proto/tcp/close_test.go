@@ -195,3 +195,35 @@ func TestRSTFor(t *testing.T) {
 		t.Fatal("a RST was answered")
 	}
 }
+
+func TestTimeWait_NewSYNAboveRcvNxtReuses(t *testing.T) {
+	c := finWait1(t)
+	c.Input(t0, view(t, peerSeg(fACK|fFIN, s1, c1+1, 5000, "")))
+	one(t, c, t0)
+	if c.ReuseTimeWait(view(t, peerSeg(fSYN, s1, 0, 5000, ""))) {
+		t.Fatal("an old SYN (below RCV.NXT) reused TIME-WAIT")
+	}
+	if c.ReuseTimeWait(view(t, peerSeg(fSYN|fACK, s1+1000, 0, 5000, ""))) {
+		t.Fatal("a SYN-ACK reused TIME-WAIT")
+	}
+	wantState(t, c, TimeWait)
+	if !c.ReuseTimeWait(view(t, peerSeg(fSYN, s1+1000, 0, 5000, ""))) {
+		t.Fatal("a new SYN above RCV.NXT did not reuse TIME-WAIT")
+	}
+	wantState(t, c, Closed)
+}
+
+func TestEstablished_ChallengeACKsRateLimited(t *testing.T) {
+	c := established(t, baseCfg(cliISS), 5000)
+	sent := 0
+	for range 3 * challengeLimit {
+		c.Input(t0, view(t, peerSeg(fRST, s1+100, 0, 0, "")))
+		sent += len(out(c, t0))
+	}
+	if sent != challengeLimit {
+		t.Fatalf("%d challenge ACKs in one second, want %d (RFC 5961 §7)", sent, challengeLimit)
+	}
+	later := t0.Add(time.Second)
+	c.Input(later, view(t, peerSeg(fSYN, s1+100, 0, 0, "")))
+	one(t, c, later)
+}

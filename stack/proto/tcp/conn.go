@@ -75,6 +75,9 @@ type Conn struct {
 	rexmitDue   bool // Output retransmits one segment at rexmitSeq
 	rexmitSeq   seqnum.Value
 
+	challengeAt time.Time // start of the current challenge-ACK second (RFC 5961 §7)
+	challenges  int
+
 	rcvShut, sndShut bool // shutdown(2) halves, as Linux's sk_shutdown
 	orphan           bool // Close was called
 	done             bool // the connection ended (reset, timeout, TIME-WAIT over)

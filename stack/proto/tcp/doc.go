@@ -45,7 +45,10 @@
 // l.Deadline and l.Tick resend SYN-ACKs. Half-open connections are capped
 // at backlog; beyond that the listener answers with SYN cookies (RFC 4987
 // §3.6), so a SYN flood costs no memory. Segments that match neither a
-// connection nor a listener are answered with RSTFor.
+// connection nor a listener are answered with RSTFor. A SYN that finds a
+// connection in TIME-WAIT goes to c.ReuseTimeWait first; if it returns
+// true (RFC 6191) the old connection is gone and the SYN goes to the
+// listener.
 //
 // # What is implemented
 //
@@ -62,10 +65,12 @@
 // TCP_USER_TIMEOUT; an out-of-order queue stored in the receive ring, so it
 // is bounded by SO_RCVBUF and can never stall the stream.
 //
+// Challenge ACKs are limited to 10 a second per connection (RFC 5961 §7).
+//
 // Not implemented: urgent data is delivered inline (SO_OOBINLINE
-// behaviour, RCV.UP tracked but not signalled); ECN; a TIME-WAIT
-// connection is not reused by a new SYN (RFC 6191); connections from SYN
-// cookies carry no window scale, SACK or timestamps; challenge ACKs are not
-// rate-limited (RFC 5961 §7); RFC 6675 pipe-based SACK recovery is
-// simplified to one hole per duplicate ACK.
+// behaviour, RCV.UP tracked but not signalled); ECN; connections from SYN
+// cookies carry no window scale, SACK or timestamps; RFC 6675 pipe-based
+// SACK recovery is simplified to one hole per duplicate ACK; the sender's
+// SWS override timer (RFC 9293 §3.8.6.2.1) and TCP_CORK's 200 ms limit are
+// absent (a corked or sub-MSS tail waits for the window or the uncork).
 package tcp

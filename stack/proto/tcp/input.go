@@ -63,11 +63,11 @@ func (c *Conn) inputSynchronized(now time.Time, in *inSeg) {
 		return
 	}
 	c.lastRecv, c.keepSent = now, 0
-	if c.checkRST(in) == drop {
+	if c.checkRST(now, in) == drop {
 		return
 	}
 	// RFC 9293 §3.10.7.4 third: security/compartment checks do not apply.
-	if c.checkSYN(in) == drop {
+	if c.checkSYN(now, in) == drop {
 		return
 	}
 	if c.checkACK(now, in) == drop {
@@ -134,12 +134,12 @@ func acceptable(seq seqnum.Value, n seqnum.Size, nxt seqnum.Value, wnd seqnum.Si
 // checkRST is RFC 9293 §3.10.7.4 second as RFC 5961 §3.2 amends it: only
 // a RST at exactly RCV.NXT resets; one elsewhere in the window draws a
 // challenge ACK.
-func (c *Conn) checkRST(in *inSeg) disposition {
+func (c *Conn) checkRST(now time.Time, in *inSeg) disposition {
 	if !in.has(wire.TCPFlagRST) {
 		return cont
 	}
 	if in.seq != c.rcv.nxt {
-		c.ackNow = true // RFC 5961 §3.2: challenge ACK
+		c.challengeACK(now) // RFC 5961 §3.2
 		return drop
 	}
 	switch c.state {
@@ -159,12 +159,28 @@ func (c *Conn) checkRST(in *inSeg) disposition {
 
 // checkSYN is RFC 9293 §3.10.7.4 fourth with RFC 5961 §4.2: a SYN in a
 // synchronized state draws a challenge ACK and is dropped.
-func (c *Conn) checkSYN(in *inSeg) disposition {
+func (c *Conn) checkSYN(now time.Time, in *inSeg) disposition {
 	if !in.has(wire.TCPFlagSYN) {
 		return cont
 	}
-	c.ackNow = true
+	c.challengeACK(now)
 	return drop
+}
+
+// challengeLimit is how many challenge ACKs a connection sends per second
+// (RFC 5961 §7: the rate SHOULD be limited).
+const challengeLimit = 10
+
+// challengeACK marks a challenge ACK due unless this second's allowance
+// is spent (RFC 5961 §7).
+func (c *Conn) challengeACK(now time.Time) {
+	if now.Sub(c.challengeAt) >= time.Second {
+		c.challengeAt, c.challenges = now, 0
+	}
+	if c.challenges < challengeLimit {
+		c.challenges++
+		c.ackNow = true
+	}
 }
 
 // checkACK is RFC 9293 §3.10.7.4 fifth with RFC 5961 §5.2's range.
@@ -184,7 +200,7 @@ func (c *Conn) checkACK(now time.Time, in *inSeg) disposition {
 	if in.ack.LessThan(low) {
 		// RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND gets a
 		// challenge ACK.
-		c.ackNow = true
+		c.challengeACK(now)
 		return drop
 	}
 	if c.state == SynReceived {
