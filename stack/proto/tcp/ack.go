@@ -23,7 +23,8 @@ func (c *Conn) processAck(now time.Time, in *inSeg) {
 	// RFC 9293 §3.10.7.4 fifth: if SND.UNA =< SEG.ACK =< SND.NXT, update
 	// the window when SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
 	// SND.WL2 =< SEG.ACK.
-	if c.snd.wl1.LessThan(in.seq) || (c.snd.wl1 == in.seq && c.snd.wl2.LessThanEq(in.ack)) {
+	fresh := c.snd.wl1.LessThan(in.seq) || (c.snd.wl1 == in.seq && c.snd.wl2.LessThanEq(in.ack))
+	if c.snd.una.LessThanEq(in.ack) && fresh {
 		c.setSendWindow(in)
 	}
 }

@@ -70,6 +70,7 @@ type Conn struct {
 	rstReply    bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
 	rstReplySeq seqnum.Value
 	probeDue    bool // Output sends a zero-window probe
+	forceSend   bool // the persist timer overrides SWS avoidance once
 	keepDue     bool // Output sends a keepalive probe
 	keepSent    int  // keepalive probes without answer
 	rexmitDue   bool // Output retransmits one segment at rexmitSeq
@@ -202,9 +203,14 @@ func (c *Conn) Events() int16 {
 // Readable returns the bytes a Read can return now (FIONREAD).
 func (c *Conn) Readable() int { return c.rcvBuf.n }
 
-// Unsent returns the bytes queued but not yet sent (SIOCOUTQNSD), and
-// Unacked those sent and not yet acknowledged.
-func (c *Conn) Unsent() int { return int(c.sndEnd().Sub(seqnum.Max(c.snd.nxt, c.sndHead))) }
+// Unsent returns the bytes queued but not yet sent (SIOCOUTQNSD).
+func (c *Conn) Unsent() int {
+	from := seqnum.Max(c.snd.nxt, c.sndHead)
+	if !from.LessThan(c.sndEnd()) {
+		return 0 // all sent, perhaps the FIN too
+	}
+	return int(c.sndEnd().Sub(from))
+}
 
 // sndEnd is the sequence number just past the last byte queued to send.
 func (c *Conn) sndEnd() seqnum.Value { return c.sndHead.Add(seqnum.Size(c.sndBuf.n)) }

@@ -70,7 +70,7 @@
 // Not implemented: urgent data is delivered inline (SO_OOBINLINE
 // behaviour, RCV.UP tracked but not signalled); ECN; connections from SYN
 // cookies carry no window scale, SACK or timestamps; RFC 6675 pipe-based
-// SACK recovery is simplified to one hole per duplicate ACK; the sender's
-// SWS override timer (RFC 9293 §3.8.6.2.1) and TCP_CORK's 200 ms limit are
-// absent (a corked or sub-MSS tail waits for the window or the uncork).
+// SACK recovery is simplified to one hole per duplicate ACK. The sender's
+// SWS override timeout (RFC 9293 §3.8.6.2.1), which also bounds how long
+// TCP_CORK holds a partial segment, is the persist timer (one RTO).
 package tcp

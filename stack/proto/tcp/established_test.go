@@ -313,3 +313,38 @@ func TestEstablished_EventsFollowBuffers(t *testing.T) {
 		t.Fatalf("after data+FIN events %#x", ev)
 	}
 }
+
+func TestEstablished_SWSOverrideTimeoutSendsSmallWindow(t *testing.T) {
+	c := established(t, baseCfg(cliISS), 4000)
+	c.Write(bytes.Repeat([]byte{'x'}, 4500))
+	segs := out(c, t0)
+	if len(segs) != 4 {
+		t.Fatalf("sent %d segments into a 4000-byte window", len(segs))
+	}
+	// The peer acknowledges everything but opens only 300 bytes: less than
+	// an MSS and less than half the largest window, so the sender waits...
+	c.Input(t0, view(t, peerSeg(fACK, s1, c1+4000, 300, "")))
+	none(t, c, t0)
+	// ...until the override timeout (RFC 9293 §3.8.6.2.1), so a lost
+	// window update cannot deadlock the connection.
+	d := c.Deadline()
+	if d.IsZero() || d.Sub(t0) > time.Second {
+		t.Fatalf("no override timer (deadline %v)", d)
+	}
+	c.Tick(d)
+	wantSeg(t, one(t, c, d), fACK, c1+4000, s1, 300)
+}
+
+func TestEstablished_CorkBoundedByPersistTimer(t *testing.T) {
+	cfg := baseCfg(cliISS)
+	cfg.Cork = true
+	c := established(t, cfg, 5000)
+	c.Write([]byte("corked"))
+	none(t, c, t0)
+	d := c.Deadline()
+	if d.IsZero() {
+		t.Fatal("corked data with no timer")
+	}
+	c.Tick(d)
+	wantSeg(t, one(t, c, d), fACK, c1, s1, 6)
+}

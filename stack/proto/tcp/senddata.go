@@ -70,6 +70,9 @@ func (c *Conn) sendOK(n, avail, room int) bool {
 		return false
 	case c.snd.nxt.LessThan(c.snd.max):
 		return true // retransmitting what was already sent
+	case c.forceSend:
+		c.forceSend = false
+		return true // RFC 9293 §3.8.6.2.1: the override timeout expired
 	case n >= room:
 		return true // a full segment
 	case c.finQd && n == avail:

@@ -15,8 +15,10 @@ const (
 	// none outstanding and on each ACK of new data while some remains;
 	// cleared when everything is acknowledged.
 	timerRexmit timerKind = iota
-	// timerPersist (RFC 9293 §3.8.6.1): armed when the peer's window is
-	// zero with data waiting and nothing in flight; cleared when it opens.
+	// timerPersist (RFC 9293 §3.8.6.1, §3.8.6.2.1): armed when data waits
+	// with nothing in flight to bring an ACK (a zero window, or a window
+	// or cork too small for silly-window avoidance); cleared when that
+	// data goes.
 	timerPersist
 	// timerDelAck (RFC 9293 §3.8.6.3): armed when in-order data arrives and
 	// no ACK is sent at once; cleared by any segment carrying the ACK.
@@ -133,10 +135,16 @@ func (c *Conn) giveUp(now time.Time) bool {
 	return c.backoff >= limit
 }
 
-// onPersistTimeout sends a zero-window probe (RFC 9293 §3.8.6.1) and backs
-// the persist timer off like the retransmission timer.
+// onPersistTimeout sends a zero-window probe (RFC 9293 §3.8.6.1), backing
+// the timer off like the retransmission timer, or, when the window is open
+// but sending was held back, forces the data out: RFC 9293 §3.8.6.2.1's
+// override timeout (which also bounds TCP_CORK's delay, as Linux's 200 ms).
 func (c *Conn) onPersistTimeout(now time.Time) {
-	if c.snd.wnd != 0 || c.Unsent() == 0 {
+	if c.Unsent() == 0 || c.snd.una != c.snd.max {
+		return
+	}
+	if c.snd.wnd > 0 {
+		c.forceSend = true
 		return
 	}
 	c.probeDue = true
@@ -185,9 +193,9 @@ func (c *Conn) updateTimers(now time.Time) {
 	} else if !c.tm.armed(timerRexmit) {
 		c.tm.set(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
 	}
-	// RFC 9293 §3.8.6.1: the persist timer runs while the window is zero,
-	// data waits and nothing is in flight to bring an ACK.
-	if c.state.synchronized() && c.snd.wnd == 0 && c.Unsent() > 0 && c.snd.una == c.snd.max {
+	// RFC 9293 §3.8.6.1: the persist timer runs while data waits and
+	// nothing is in flight to bring an ACK.
+	if c.state >= Established && c.Unsent() > 0 && c.snd.una == c.snd.max {
 		if !c.tm.armed(timerPersist) {
 			c.tm.set(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
 		}
