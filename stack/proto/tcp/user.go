@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"math"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -198,7 +199,10 @@ func (c *Conn) Info() unix.TCPInfo {
 	i.Unacked = uint32(c.snd.max.Sub(c.snd.una))
 	i.Rtt, i.Rttvar = uint32(c.rtt.srtt.Microseconds()), uint32(c.rtt.rttvar.Microseconds())
 	i.Snd_cwnd = uint32(c.cc.cwnd / max(c.smss, 1))
-	i.Snd_ssthresh = uint32(min(c.cc.ssthresh/max(c.smss, 1), 0x7fffffff))
+	i.Snd_ssthresh = uint32(c.cc.ssthresh / max(c.smss, 1))
+	if c.cc.ssthresh >= math.MaxInt32 {
+		i.Snd_ssthresh = math.MaxInt32 // Linux's TCP_INFINITE_SSTHRESH
+	}
 	i.Rcv_space = uint32(c.rcvBuf.max)
 	i.Total_retrans = c.stats.retrans
 	i.Total_rto = uint16(min(c.stats.rtos, 0xffff))
