@@ -55,3 +55,17 @@ func (t *addrTable) isLocal(a netip.Addr) bool {
 func (t *addrTable) isBroadcast(a netip.Addr) bool {
 	return a == limitedBroadcast || t.bcast[a]
 }
+
+// maxMTU returns the largest MTU of the host's non-loopback NICs (the
+// loopback's if there are none).
+func (n *netState) maxMTU() int {
+	t := n.table()
+	m := 0
+	for _, c := range t.nics[1:] {
+		m = max(m, c.mtu)
+	}
+	if m == 0 {
+		m = t.nics[0].mtu
+	}
+	return m
+}

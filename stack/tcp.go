@@ -84,6 +84,16 @@ func (h *Host) newTCP(domain int) *tcpSocket {
 	return s
 }
 
+// mssFor returns the MSS for an MTU: RFC 9293 §3.7.1, the MTU less the
+// fixed IP header (20 or 40 bytes) and the 20-byte TCP header.
+func mssFor(mtu int, remote netip.Addr) int {
+	hdr := 40
+	if remote.Is6() && !remote.Is4In6() {
+		hdr = 60
+	}
+	return min(mtu-hdr, 65535-hdr)
+}
+
 // isn picks an initial sequence number: RFC 6528 §3, ISN = M + F(4-tuple,
 // secret), M a 4 µs clock and F a keyed hash.
 func (t *tcpState) isn(local, remote netip.AddrPort, now time.Time) uint32 {
@@ -156,7 +166,13 @@ func (s *tcpSocket) listen(backlog int) error {
 	}
 	s.host.net.tcp.ports.setListening(s.bnd, true)
 	s.backlog = backlog
-	s.lst = tcp.NewListener(s.config(), s.local, backlog)
+	cfg := s.config()
+	if s.cfg.MSS == 0 {
+		// A listener answers on any interface: advertise what the largest
+		// MTU allows; each peer's own MSS bounds what we send it.
+		cfg.MSS = mssFor(s.host.net.maxMTU(), s.local.Addr())
+	}
+	s.lst = tcp.NewListener(cfg, s.local, backlog)
 	return nil
 }
 
@@ -204,6 +220,11 @@ func (s *tcpSocket) connect(sa unix.Sockaddr) error {
 	now := time.Now()
 	cfg := s.config()
 	cfg.ISS = n.tcp.isn(local, remote, now)
+	if s.cfg.MSS == 0 {
+		// RFC 9293 §3.7.1 / RFC 6691: advertise the MSS the route's MTU
+		// allows, less the fixed IP and TCP headers.
+		cfg.MSS = mssFor(rt.nic.mtu, remote.Addr())
+	}
 	if !n.tcp.register(s, tcpKey{local, remote}) {
 		s.mu.Unlock()
 		return unix.EADDRNOTAVAIL

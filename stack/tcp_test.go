@@ -75,11 +75,22 @@ func randomBytes(n int, seed uint64) []byte {
 	return b
 }
 
-// RFC 1191: with DF set on every segment, a router with a smaller next-hop
-// MTU answers Fragmentation Needed; the sender lowers its MSS and the
-// transfer completes intact.
+// RFC 1191: with DF set on every segment, a router whose next hop has a
+// smaller MTU than either end answers Fragmentation Needed; the sender
+// lowers its MSS and the transfer completes intact.
+// Topology: A 10.1.0.2 — R 10.1.0.1 | 10.3.0.1 —(MTU 1000)— R2 10.3.0.2 | 10.2.0.1 — B 10.2.0.2.
 func TestTCPPathMTUDiscovery(t *testing.T) {
-	_, a, r, b := routed(t, true, 1000)
+	n := vnet.New()
+	a, r, r2, b := n.AddHost("a", false), n.AddHost("r", true), n.AddHost("r2", true), n.AddHost("b", false)
+	t.Cleanup(func() { n.Close() })
+	p := netip.MustParsePrefix
+	must(t, second(n.Connect("a", p("10.1.0.2/24"), "r", p("10.1.0.1/24"), vnet.LinkConfig{})))
+	must(t, second(n.Connect("r", p("10.3.0.1/24"), "r2", p("10.3.0.2/24"), vnet.LinkConfig{MTU: 1000})))
+	must(t, second(n.Connect("r2", p("10.2.0.1/24"), "b", p("10.2.0.2/24"), vnet.LinkConfig{})))
+	must(t, a.AddRoute(p("0.0.0.0/0"), netip.MustParseAddr("10.1.0.1"), "eth0"))
+	must(t, r.AddRoute(p("10.2.0.0/24"), netip.MustParseAddr("10.3.0.2"), "eth1"))
+	must(t, r2.AddRoute(p("10.1.0.0/24"), netip.MustParseAddr("10.3.0.1"), "eth0"))
+	must(t, b.AddRoute(p("0.0.0.0/0"), netip.MustParseAddr("10.2.0.1"), "eth0"))
 	data := randomBytes(1<<20, 1)
 	got := transfer(t, a, b, addrB, 8080, data)
 	if sha256.Sum256(got) != sha256.Sum256(data) {
