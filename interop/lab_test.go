@@ -246,8 +246,8 @@ var csumCounters = []string{"IpExtInCsumErrors", "IcmpInCsumErrors", "Icmp6InCsu
 	"UdpInCsumErrors", "TcpInCsumErrors", "IpInHdrErrors", "TcpInErrs"}
 
 // checkNstat fails the test if Linux in ns counted a checksum or header
-// error.
-func checkNstat(t *testing.T, ns string) {
+// error, beyond the counts in expect.
+func checkNstat(t *testing.T, ns string, expect map[string]int) {
 	t.Helper()
 	hist := filepath.Join(t.TempDir(), "nstat.hist")
 	out, err := try(10*time.Second, "env", "NSTAT_HISTORY="+hist, "ip", "netns", "exec", ns, "nstat", "-az")
@@ -263,8 +263,8 @@ func checkNstat(t *testing.T, ns string) {
 		for _, name := range csumCounters {
 			if f[0] == name {
 				seen++
-				if f[1] != "0" {
-					t.Errorf("nstat in %s: %s = %s, want 0", ns, name, f[1])
+				if want := strconv.Itoa(expect[name]); f[1] != want {
+					t.Errorf("nstat in %s: %s = %s, want %s", ns, name, f[1], want)
 				}
 			}
 		}

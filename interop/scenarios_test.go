@@ -5,9 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,62 +84,96 @@ func record(i int) []byte {
 	return append(b, '\n')
 }
 
-// countRecords counts the distinct valid records in data (replies may be
-// concatenated, never split).
-func countRecords(data []byte) (int, error) {
-	if len(data)%recordLen != 0 {
-		return 0, fmt.Errorf("%d bytes is not a whole number of records", len(data))
+// window bounds the datagrams in flight in each UDP echo run, so that a
+// receiver's buffer (the stack's socket, 416 KiB at most as on Linux, or
+// an AF_PACKET socket's 208 KiB) never overflows even under -race.
+const window = 128
+
+// udpEchoFromLinux sends records datagrams through socat in ns to the
+// stack's echo service, at most window unanswered, and counts the replies
+// socat prints.
+func udpEchoFromLinux(t *testing.T, ns string, dst netip.Addr) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// -b 100: each read of socat's stdin (a pipe written one record at a
+	// time, atomically: pipe(7), PIPE_BUF) is one datagram; every reply
+	// is written to stdout.
+	cmd := command(ctx, "ip", "netns", "exec", ns, "socat", "-b", fmt.Sprint(recordLen), "-t", "0.5",
+		"-", fmt.Sprintf("UDP4:%v:7", dst))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	seen := make(map[int]bool)
-	for off := 0; off < len(data); off += recordLen {
-		r := data[off : off+recordLen]
-		var i int
-		if _, err := fmt.Sscanf(string(r[:8]), "%d", &i); err != nil || !bytes.Equal(r, record(i)) {
-			return 0, fmt.Errorf("corrupt record at %d: %q", off, r)
-		}
-		seen[i] = true
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return len(seen), nil
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	replies := make(chan int, records)
+	readErr := make(chan error, 1)
+	go func() { readErr <- readRecords(stdout, replies) }()
+	start := time.Now()
+	got, err := feedWindowed(stdin, replies)
+	stdin.Close()
+	err = errors.Join(err, <-readErr, cmd.Wait())
+	t.Logf("udp echo from Linux: %d of %d datagrams back in %v", got, records, time.Since(start).Round(time.Millisecond))
+	if err != nil || got != records {
+		t.Errorf("udp echo from Linux: %d of %d back: %v; socat: %s", got, records, err, errb.String())
+	}
 }
 
-// udpEchoFromLinux sends records datagrams from socat in ns to the
-// stack's echo service and counts what comes back.
-func udpEchoFromLinux(t *testing.T, ns string, dst netip.Addr) {
-	var in bytes.Buffer
-	for i := range records {
-		in.Write(record(i))
+// feedWindowed writes the records to w, at most window ahead of the
+// replies counted on replies, and returns how many came back. It gives up
+// after 2 s without a reply.
+func feedWindowed(w io.Writer, replies <-chan int) (int, error) {
+	got, sent := 0, 0
+	for got < records {
+		for sent < records && sent-got < window {
+			if _, err := w.Write(record(sent)); err != nil {
+				return got, err
+			}
+			sent++
+		}
+		select {
+		case <-replies:
+			got++
+		case <-time.After(2 * time.Second):
+			return got, fmt.Errorf("no reply for 2 s after %d sent", sent)
+		}
 	}
-	file := filepath.Join(t.TempDir(), "records")
-	if err := os.WriteFile(file, in.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	// -b 100: each read of the file is one record, so one datagram;
-	// -t 2: after the file's end, wait 2 s for the last replies.
-	start := time.Now()
-	// socat copies its stdin (the file) to the service and the
-	// replies to stdout.
-	cmd := command(ctx, "ip", "netns", "exec", ns, "socat", "-b", fmt.Sprint(recordLen), "-t", "2",
-		"-", fmt.Sprintf("UDP4:%v:7,rcvbuf=4194304", dst))
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cmd.Stdin = f
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("socat: %v\n%s", err, errb.String())
-	}
-	n, err := countRecords(out.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("udp echo from Linux: %d of %d datagrams back in %v (including socat's 2 s linger)", n, records, time.Since(start).Round(time.Millisecond))
-	if n != records {
-		t.Errorf("udp echo from Linux: %d of %d datagrams came back", n, records)
+	return got, nil
+}
+
+// readRecords reads replies from r and sends the number of each new
+// valid record on replies, until EOF.
+func readRecords(r io.Reader, replies chan<- int) error {
+	seen := make([]bool, records)
+	var pending []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(buf)
+		pending = append(pending, buf[:n]...)
+		whole := len(pending) / recordLen * recordLen
+		if whole > 0 {
+			c, cerr := recordsIn(pending[:whole], seen)
+			if cerr != nil {
+				return cerr
+			}
+			for range c {
+				replies <- 1
+			}
+			pending = append(pending[:0], pending[whole:]...)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 
@@ -167,7 +200,7 @@ func udpEchoFromStack(t *testing.T, host *stackHost, ns string, peer netip.Addr)
 	defer api.Close(fd)
 	to := &unix.SockaddrInet4{Port: 7777, Addr: peer.As4()}
 	start := time.Now()
-	got, err := windowedEcho(ctx, api, fd, to, 64)
+	got, err := windowedEcho(ctx, api, fd, to, window)
 	t.Logf("udp echo from the stack: %d of %d datagrams back in %v", got, records, time.Since(start).Round(time.Millisecond))
 	if err != nil || got != records {
 		t.Errorf("udp echo from the stack: %d of %d back: %v; socat: %s", got, records, err, errb.String())
