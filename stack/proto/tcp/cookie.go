@@ -77,3 +77,10 @@ func checkCookie(secret *[16]byte, local, remote netip.AddrPort, irs, cookie seq
 	}
 	return 0, false
 }
+
+// ISN returns an initial sequence number for a connection from local to
+// remote per RFC 6528 §3 (a keyed hash of the 4-tuple plus a 4 µs clock),
+// for the shell to put in Config.ISS before Dial.
+func ISN(secret [16]byte, local, remote netip.AddrPort, now time.Time) uint32 {
+	return uint32(isnFor(&secret, local, remote, now))
+}

@@ -6,8 +6,9 @@
 //
 // # Connections
 //
-//	c := tcp.Dial(cfg, local, remote, now) // CLOSED -> SYN-SENT
-//	c.Output(now, emit)                    // emits the SYN
+//	cfg.ISS = tcp.ISN(secret, local, remote, now) // RFC 6528
+//	c := tcp.Dial(cfg, local, remote, now)        // CLOSED -> SYN-SENT
+//	c.Output(now, emit)                           // emits the SYN
 //
 // For every segment the shell demultiplexes to c (checksum verified):
 //

@@ -162,3 +162,14 @@ func TestListen_ISNsDiffer(t *testing.T) {
 		t.Fatalf("ISNs %d %d: RFC 6528 wants a keyed offset plus a 4µs clock", a, b)
 	}
 }
+
+func TestISN_ExportedMatchesListener(t *testing.T) {
+	key := [16]byte{9}
+	if ISN(key, srvAddr, cliAddr, t0) != uint32(isnFor(&key, srvAddr, cliAddr, t0)) {
+		t.Fatal("ISN differs from the listener's")
+	}
+	other := [16]byte{8}
+	if ISN(key, srvAddr, cliAddr, t0) == ISN(other, srvAddr, cliAddr, t0) {
+		t.Fatal("ISN ignores the secret")
+	}
+}
