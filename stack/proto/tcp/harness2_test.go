@@ -118,3 +118,22 @@ func TestHarness_SimultaneousOpenAndClose(t *testing.T) {
 	wantState(t, p.a, Closed)
 	wantState(t, p.b, Closed)
 }
+
+func TestHarness_PingPongWithNagleAndDelayedAck(t *testing.T) {
+	a, b := fullCfg(cliISS), fullCfg(srvISS) // Nagle on both sides
+	p := newPipe(t, a, b, 10)
+	p.connect()
+	start := p.now
+	const rounds = 200
+	buf := make([]byte, 64)
+	for i := range rounds {
+		msg := []byte{byte(i), 1, 2, 3, 4, 5, 6, 7, 8, 9}
+		p.transfer(p.a, p.b, p.emitA, msg, buf, time.Second)
+		p.transfer(p.b, p.a, p.emitB, msg, buf, time.Second)
+	}
+	// Each round is one request and one response: 2 one-way delays. The
+	// response carries the ACK, so delayed ACKs add nothing.
+	if got, want := p.now.Sub(start), rounds*2*p.delay; got > want+want/10 {
+		t.Fatalf("%d rounds took %v, want about %v", rounds, got, want)
+	}
+}
