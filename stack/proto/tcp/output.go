@@ -106,7 +106,12 @@ func (c *Conn) advertise() uint16 {
 	}
 	w := uint32(c.rcv.adv.Sub(c.rcv.nxt)) >> c.rcv.wscale
 	w = min(w, 0xffff)
-	c.rcv.adv = c.rcv.nxt.Add(seqnum.Size(w << c.rcv.wscale))
+	// Scaling rounds the window down; the edge already advertised stays
+	// acceptable (it never passes RCV.NXT plus the free space).
+	c.rcv.adv = seqnum.Max(c.rcv.adv, c.rcv.nxt.Add(seqnum.Size(w<<c.rcv.wscale)))
+	if edge.LessThan(c.rcv.adv) {
+		c.rcv.adv = edge
+	}
 	return uint16(w)
 }
 
