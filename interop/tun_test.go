@@ -25,6 +25,7 @@ func TestTUN(t *testing.T) {
 	t.Run("linux pings", func(t *testing.T) { linuxPings(t, ns, stackAddr.Addr()) })
 	t.Run("linux traces", func(t *testing.T) { linuxTraces(t, ns, stackAddr.Addr()) })
 	t.Run("udp echo from linux", func(t *testing.T) { udpEchoFromLinux(t, ns, stackAddr.Addr()) })
+	t.Run("tcp from linux", func(t *testing.T) { tcpEchoFromLinux(t, host, ns, stackAddr.Addr()) })
 	t.Run("stack pings linux", func(t *testing.T) { stackPing(t, host, linuxAddr) })
 	t.Run("udp echo from stack", func(t *testing.T) { udpEchoFromStack(t, host, ns, linuxAddr) })
 	cap.stop(t)

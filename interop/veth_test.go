@@ -34,6 +34,7 @@ func TestVethPacket(t *testing.T) {
 	t.Run("linux pings", func(t *testing.T) { linuxPings(t, peer, stackAddr.Addr()) })
 	t.Run("linux traces", func(t *testing.T) { linuxTraces(t, peer, stackAddr.Addr()) })
 	t.Run("udp echo from linux", func(t *testing.T) { udpEchoFromLinux(t, peer, stackAddr.Addr()) })
+	t.Run("tcp from linux", func(t *testing.T) { tcpEchoFromLinux(t, host, peer, stackAddr.Addr()) })
 	t.Run("stack pings linux", func(t *testing.T) { stackPing(t, host, linuxAddr) })
 	t.Run("udp echo from stack", func(t *testing.T) { udpEchoFromStack(t, host, peer, linuxAddr) })
 	cap.stop(t)
