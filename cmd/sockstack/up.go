@@ -18,9 +18,9 @@ Usage:
 Runs a sockstack host on a Linux device until interrupted (SIGINT or
 SIGTERM). The host answers ping (ICMP echo, RFC 792) and ARP, reassembles
 fragments, sends port unreachable for closed UDP ports (so traceroute
-finds it), and serves the small services of inetd on UDP (and on TCP once
-the stack has TCP): echo (7, RFC 862), discard (9, RFC 863), daytime (13,
-RFC 867) and chargen (19, RFC 864).
+finds it), and serves the small services of inetd on UDP and TCP (TCP
+whenever the stack can make SOCK_STREAM sockets): echo (7, RFC 862),
+discard (9, RFC 863), daytime (13, RFC 867) and chargen (19, RFC 864).
 
 It prints what it attached to, for example
   sockstack up: tun0 10.213.1.2/24 mtu 1500, serving echo discard daytime chargen on udp
@@ -40,7 +40,8 @@ namespace that has no default route):
   ip -n lab link set tun0 mtu 1500 up
   ip -n lab addr add 10.213.1.1/24 dev tun0
   ip netns exec lab ping -c 3 10.213.1.2
-  ip netns exec lab socat - UDP:10.213.1.2:13        # daytime
+  ip netns exec lab socat - UDP:10.213.1.2:13        # daytime over UDP
+  ip netns exec lab socat -u TCP:10.213.1.2:19 - | head -3   # chargen
   kill -INT %1; ip netns del lab
 
 The same over veth and AF_PACKET (the stack's end alone in its own

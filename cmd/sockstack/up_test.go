@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -56,10 +59,34 @@ func tryCmd(name string, args ...string) (string, error) {
 	return string(out), err
 }
 
+// nsPrefix begins the names of the namespaces these tests make:
+// sockstack-cmd-<pid>-<n>.
+const nsPrefix = "sockstack-cmd-"
+
+// sweepNetns deletes namespaces of earlier test processes that died
+// without cleaning up.
+func sweepNetns() {
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		rest, ok := strings.CutPrefix(name, nsPrefix)
+		if !ok {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidStr); err == nil && syscall.Kill(pid, 0) == syscall.ESRCH {
+			exec.Command("ip", "netns", "del", name).Run()
+		}
+	}
+}
+
 // labNetns creates a namespace removed at the end of the test.
 func labNetns(t *testing.T) string {
 	t.Helper()
-	name := fmt.Sprintf("sockstack-cmd-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	name := fmt.Sprintf("%s%d-%d", nsPrefix, os.Getpid(), time.Now().UnixNano()%1e6)
 	sh(t, "ip", "netns", "add", name)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
 	return name
@@ -70,12 +97,13 @@ func labNetns(t *testing.T) string {
 func TestUpAnswersLinux(t *testing.T) {
 	needLab(t, "ping", "socat")
 	ns := labNetns(t)
+	capFile := filepath.Join(t.TempDir(), "up.pcapng")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"up", "--netns", ns, "--tun", "tun0", "--addr", "10.213.1.2/24"},
+		done <- run(ctx, []string{"up", "--netns", ns, "--tun", "tun0", "--addr", "10.213.1.2/24", "--capture", capFile},
 			strings.NewReader(""), out, out)
 	}()
 	deadline := time.Now().Add(5 * time.Second)
@@ -113,6 +141,18 @@ func TestUpAnswersLinux(t *testing.T) {
 	for _, w := range []string{"sockstack up: echo: 1 datagrams, 1 replies", "sockstack up: link tun0: tx ", "sockstack up: drops: "} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out.String())
+		}
+	}
+	// The capture is pcapng (its Section Header Block type is
+	// 0x0A0D0D0A) holding at least the ping exchange and the datagrams.
+	b, err := os.ReadFile(capFile)
+	if err != nil || len(b) < 12 || string(b[:4]) != "\x0a\x0d\x0d\x0a" {
+		t.Fatalf("capture %s: %v, %d bytes, want pcapng", capFile, err, len(b))
+	}
+	if _, err := exec.LookPath("tshark"); err == nil {
+		frames, _ := tryCmd("tshark", "-r", capFile, "-Y", "icmp.type == 0 || udp.port == 7", "-T", "fields", "-e", "frame.number")
+		if n := len(regexp.MustCompile(`(?m)^\d+$`).FindAllString(frames, -1)); n < 5 {
+			t.Errorf("capture holds %d echo replies and udp echo frames, want at least 5:\n%s", n, frames)
 		}
 	}
 }
