@@ -17,30 +17,7 @@ func expectedFailures(provider string) map[string]bool {
 
 // stackExpectedFailures are the cases the stack provider does not pass yet.
 var stackExpectedFailures = [...]string{
-	// errno, opt, raw: these cases use IPv6 sockets.
-	"errno/bind-wrong-family",
-	// ipv6: IPv6 is not in the stack yet.
-	"ipv6/bind-v4-mapped",
-	"ipv6/dual-stack-listener-accepts-ipv4-mapped",
-	"ipv6/dual-stack-shares-port-space",
-	"ipv6/getsockname",
-	"ipv6/inet6-socket-with-inet-address-einval",
-	"ipv6/scope-id",
-	"ipv6/so-domain",
-	"ipv6/tclass",
-	"ipv6/tcp-echo",
-	"ipv6/udp-send-to-v4-mapped",
-	"ipv6/udp-sendto-recvfrom",
-	"ipv6/udp-v6only-send-to-v4-mapped-enetunreach",
-	"ipv6/unicast-hops",
-	"ipv6/v6only-after-bind-einval",
-	"ipv6/v6only-default-0-and-settable",
-	"ipv6/v6only-listener-refuses-ipv4",
-
-	"opt/so-type-domain-protocol",
-
-	"raw/icmpv6-echo-kernel-checksum",
-	// tcp: RFC 9293 §3.10.7.4 RST in CLOSE-WAIT should give EPIPE, as Linux does.
+	// tcp: RFC 9293 §3.10.7.4: a RST in CLOSE-WAIT should report EPIPE, as Linux does (stack/proto/tcp).
 	"tcp/epipe-after-peer-close",
 	"tcp/msg-nosignal-epipe",
 }

@@ -68,3 +68,27 @@ func unspecified(domain int) netip.Addr {
 	}
 	return netip.IPv6Unspecified()
 }
+
+// loopbackOf returns the loopback address of a's family.
+func loopbackOf(a netip.Addr) netip.Addr {
+	if a.Is6() {
+		return netip.IPv6Loopback()
+	}
+	return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+}
+
+// checkBind6 applies ipv6(7)'s bind rules for an AF_INET6 socket: a
+// link-local address needs sin6_scope_id (EINVAL without), and a v6-only
+// socket cannot take an IPv4-mapped address (EINVAL).
+func checkBind6(domain int, a netip.Addr, v6only bool) error {
+	if domain != unix.AF_INET6 {
+		return nil
+	}
+	if a.Is6() && a.IsLinkLocalUnicast() && a.Zone() == "" {
+		return unix.EINVAL
+	}
+	if v6only && a.Is4In6() {
+		return unix.EINVAL
+	}
+	return nil
+}

@@ -49,13 +49,30 @@ func newNeighbours(c *nic) *neighbours {
 
 func (nb *neighbours) mac() wire.MAC { return wire.MAC(nb.c.ep.HardwareAddr()) }
 
+// etherType is the EtherType of packets to or from addr.
+func etherType(addr netip.Addr) wire.EtherType {
+	if addr.Is6() {
+		return wire.EtherTypeIPv6
+	}
+	return wire.EtherTypeIPv4
+}
+
+// ipv6MulticastMAC maps an IPv6 group to its Ethernet address: RFC 2464
+// §7, 33:33 followed by the group's last four octets.
+func ipv6MulticastMAC(a netip.Addr) wire.MAC {
+	b := a.As16()
+	return wire.MAC{0x33, 0x33, b[12], b[13], b[14], b[15]}
+}
+
 // send transmits an IP packet to nextHop, resolving its hardware address
-// first when needed.
+// first when needed (ARP for IPv4, NDP for IPv6).
 func (nb *neighbours) send(nextHop netip.Addr, p *pkt) error {
 	var dst wire.MAC
 	switch {
 	case nextHop == limitedBroadcast || nb.c.n.isBroadcast(nextHop):
 		dst = wire.BroadcastMAC()
+	case nextHop.Is6() && nextHop.IsMulticast():
+		dst = ipv6MulticastMAC(nextHop)
 	case nextHop.IsMulticast():
 		dst = wire.IPv4MulticastMAC(nextHop)
 	default:
@@ -64,7 +81,7 @@ func (nb *neighbours) send(nextHop netip.Addr, p *pkt) error {
 			return nil // queued (or dropped and counted) while resolving
 		}
 	}
-	return nb.writeEthernet(dst, wire.EtherTypeIPv4, p)
+	return nb.writeEthernet(dst, etherType(nextHop), p)
 }
 
 func (nb *neighbours) writeEthernet(dst wire.MAC, typ wire.EtherType, p *pkt) error {
@@ -132,6 +149,10 @@ func (nb *neighbours) probe(addr netip.Addr) {
 	e.probes++
 	e.timer = time.AfterFunc(neighRetrans, func() { nb.probe(addr) })
 	nb.mu.Unlock()
+	if addr.Is6() {
+		nb.solicit(addr)
+		return
+	}
 	nb.sendARP(wire.ARPRequest, wire.BroadcastMAC(), wire.MAC{}, nb.srcFor(addr), addr)
 }
 
@@ -142,9 +163,12 @@ func (nb *neighbours) srcFor(target netip.Addr) netip.Addr {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	for _, p := range nb.c.addrs {
-		if p.Addr().Is4() && p.Contains(target) {
+		if p.Addr().Is4() == target.Is4() && p.Contains(target) {
 			return p.Addr()
 		}
+	}
+	if target.Is6() {
+		return nb.c.addr6()
 	}
 	return nb.c.addr4()
 }
@@ -232,7 +256,7 @@ func (nb *neighbours) learn(ip netip.Addr, mac wire.MAC, add bool) {
 	for _, b := range queued {
 		p := nb.c.n.pkts.get(len(*b))
 		copy(p.data(), *b)
-		nb.writeEthernet(mac, wire.EtherTypeIPv4, p)
+		nb.writeEthernet(mac, etherType(ip), p)
 		nb.c.n.pkts.put(p)
 		nb.c.n.neighQueued.Add(-int64(len(*b)))
 	}

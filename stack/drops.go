@@ -43,6 +43,8 @@ const (
 	DropTCPChecksum
 	DropTCPBroadcast
 	DropTCPNoSocket
+	DropNDPInvalid
+	DropFragUnsupported
 	numDropReasons
 )
 
@@ -78,6 +80,8 @@ var dropNames = [numDropReasons]string{
 	DropTCPChecksum:      "tcp-checksum",
 	DropTCPBroadcast:     "tcp-broadcast",
 	DropTCPNoSocket:      "tcp-no-socket",
+	DropNDPInvalid:       "ndp-invalid",
+	DropFragUnsupported:  "ipv6-fragment-unsupported",
 }
 
 // String returns the reason's name, e.g. "udp-no-socket".

@@ -17,11 +17,11 @@ func (h *Host) newSocket(domain, typ, proto int) (socket, error) {
 		return nil, unix.EINVAL
 	}
 	switch domain {
-	case unix.AF_INET:
+	case unix.AF_INET, unix.AF_INET6:
 		return h.newInet(domain, typ, proto)
 	case unix.AF_UNIX:
 		return h.newUnix(typ, proto)
-	case unix.AF_INET6, unix.AF_PACKET:
+	case unix.AF_PACKET:
 		// Each arrives with its own issue.
 		return nil, unix.EAFNOSUPPORT
 	}
@@ -31,6 +31,11 @@ func (h *Host) newSocket(domain, typ, proto int) (socket, error) {
 func (h *Host) newInet(domain, typ, proto int) (socket, error) {
 	switch typ {
 	case unix.SOCK_DGRAM:
+		if domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6 {
+			// ping sockets need net.ipv4.ping_group_range, which by
+			// default admits no group (icmp(7)).
+			return nil, unix.EACCES
+		}
 		if proto != 0 && proto != unix.IPPROTO_UDP {
 			return nil, unix.EPROTONOSUPPORT
 		}
@@ -40,9 +45,6 @@ func (h *Host) newInet(domain, typ, proto int) (socket, error) {
 	case unix.SOCK_STREAM:
 		if proto != 0 && proto != unix.IPPROTO_TCP {
 			return nil, unix.EPROTONOSUPPORT
-		}
-		if domain != unix.AF_INET {
-			return nil, unix.EAFNOSUPPORT
 		}
 		return h.newTCP(domain), nil
 	}

@@ -28,6 +28,8 @@ func (c *nic) deliverEthernet(frame []byte) {
 		c.neigh.input(e.Payload())
 	case wire.EtherTypeIPv4:
 		c.n.input4(c, e.Payload())
+	case wire.EtherTypeIPv6:
+		c.n.input6(c, e.Payload())
 	default:
 		c.n.drops.add(DropEtherTypeUnknown)
 	}
@@ -41,6 +43,8 @@ func (c *nic) deliverIP(pkt []byte) {
 	switch pkt[0] >> 4 {
 	case 4:
 		c.n.input4(c, pkt)
+	case 6:
+		c.n.input6(c, pkt)
 	default:
 		c.n.drops.add(DropIPHeaderError)
 	}
@@ -101,9 +105,9 @@ func (n *netState) deliverLocal(c *nic, ip wire.IPv4) {
 	case wire.ICMPv4ProtocolNumber:
 		n.inputICMP(c, ip)
 	case wire.UDPProtocolNumber:
-		n.inputUDP(c, ip)
+		n.inputUDP(c, packetInfo{src: ip.Src(), dst: ip.Dst(), orig: ip}, ip.Payload())
 	case wire.TCPProtocolNumber:
-		n.inputTCP(c, ip)
+		n.inputTCP(c, packetInfo{src: ip.Src(), dst: ip.Dst(), orig: ip}, ip.Payload())
 	default:
 		if !rawTook {
 			// RFC 1122 §3.2.2.1: a host SHOULD send Protocol

@@ -7,10 +7,19 @@ import (
 	"sockstack/wire"
 )
 
-// output prepends the IPv4 header to p and sends it on its route,
-// fragmenting when it exceeds the NIC's MTU (RFC 791 §3.2, RFC 1122
-// §3.3.3). The caller keeps ownership of p.
+// output sends p under an IP header of o's family. The caller keeps
+// ownership of p.
 func (n *netState) output(rt routeResult, o *outMeta, p *pkt) error {
+	if o.dst.Is6() {
+		return n.output6(rt, o, p)
+	}
+	return n.output4(rt, o, p)
+}
+
+// output4 prepends the IPv4 header to p and sends it on its route,
+// fragmenting when it exceeds the NIC's MTU (RFC 791 §3.2, RFC 1122
+// §3.3.3).
+func (n *netState) output4(rt routeResult, o *outMeta, p *pkt) error {
 	id := o.id
 	if !o.keepID || id == 0 {
 		id = uint16(n.ipID.Add(1))

@@ -1,6 +1,10 @@
 package stack
 
-import "golang.org/x/sys/unix"
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
 
 // defaultTTL is net.ipv4.ip_default_ttl (ip(7) IP_TTL) and
 // net.ipv6.conf.all.hop_limit.
@@ -42,6 +46,34 @@ func (o *ipOptions) effectiveTTL() int {
 		return defaultTTL
 	}
 	return o.ttl
+}
+
+// hops returns the TTL or hop limit for a unicast packet to dst: IP_TTL
+// for IPv4 (ip(7)), IPV6_UNICAST_HOPS for IPv6 (ipv6(7)).
+func (o *ipOptions) hops(dst netip.Addr) int {
+	if dst.Is4() {
+		return o.effectiveTTL()
+	}
+	if o.unicastHops < 0 {
+		return defaultTTL
+	}
+	return o.unicastHops
+}
+
+// class returns IP_TOS for IPv4 and IPV6_TCLASS for IPv6.
+func (o *ipOptions) class(dst netip.Addr) int {
+	if dst.Is4() {
+		return o.tos
+	}
+	return o.tclass
+}
+
+// mcastHops returns the multicast TTL or hop limit for dst's family.
+func (o *ipOptions) multicastHops(dst netip.Addr) int {
+	if dst.Is4() {
+		return o.mcastTTL
+	}
+	return o.mcastHops
 }
 
 // get reads an IP-level int option. Call with the socket's lock held.

@@ -71,6 +71,36 @@ func (t *rawTable) deliver(n *netState, ip wire.IPv4) bool {
 	return took
 }
 
+// deliver6 copies an inbound IPv6 packet's upper-layer payload to every
+// AF_INET6 raw socket of its protocol. ipv6(7)/raw(7): unlike IPv4, an
+// IPv6 raw socket receives the payload without the IP header.
+func (t *rawTable) deliver6(n *netState, ip wire.IPv6, proto uint8, l4 []byte) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	took := false
+	for _, s := range t.socks {
+		if s.wants6(ip, proto) {
+			took = true
+			if !s.enqueueBytes(n, l4, ip.Src()) {
+				n.drops.add(DropRawRcvbufFull)
+			}
+		}
+	}
+	return took
+}
+
+func (s *rawSocket) wants6(ip wire.IPv6, proto uint8) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.released || s.domain != unix.AF_INET6 || int(proto) != s.proto {
+		return false
+	}
+	if s.local.IsValid() && !s.local.IsUnspecified() && s.local != ip.Dst() {
+		return false
+	}
+	return !s.remote.IsValid() || s.remote == ip.Src()
+}
+
 func (t *rawTable) remove(s *rawSocket) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -88,7 +118,7 @@ func (s *rawSocket) wants(ip wire.IPv4) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// raw(7): "An IPPROTO_RAW socket is send only."
-	if s.released || s.proto == unix.IPPROTO_RAW || int(ip.Protocol()) != s.proto {
+	if s.released || s.domain != unix.AF_INET || s.proto == unix.IPPROTO_RAW || int(ip.Protocol()) != s.proto {
 		return false
 	}
 	if s.local.IsValid() && !s.local.IsUnspecified() && s.local != ip.Dst() {
@@ -106,10 +136,15 @@ func (s *rawSocket) wants(ip wire.IPv4) bool {
 }
 
 func (s *rawSocket) enqueue(n *netState, ip wire.IPv4) bool {
-	buf := n.bufs.get(len(ip))
-	copy(*buf, ip)
+	return s.enqueueBytes(n, ip, ip.Src())
+}
+
+// enqueueBytes queues a copy of b from src.
+func (s *rawSocket) enqueueBytes(n *netState, b []byte, src netip.Addr) bool {
+	buf := n.bufs.get(len(b))
+	copy(*buf, b)
 	s.mu.Lock()
-	ok := !s.shutRd && s.rq.push(dgram{buf: buf, n: len(ip), from: netip.AddrPortFrom(ip.Src(), 0), stamp: s.stamp.now(s.opts.timestamp)}, s.opts.rcvbuf)
+	ok := !s.shutRd && s.rq.push(dgram{buf: buf, n: len(b), from: netip.AddrPortFrom(src, 0), stamp: s.stamp.now(s.opts.timestamp)}, s.opts.rcvbuf)
 	s.mu.Unlock()
 	if !ok {
 		n.bufs.put(buf)
@@ -282,11 +317,14 @@ func (s *rawSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 			s.mu.Unlock()
 			return 0, err
 		}
-		dst = ap.Addr().Unmap()
+		dst = ap.Addr()
+		if s.domain == unix.AF_INET {
+			dst = dst.Unmap()
+		}
 	}
 	o := outMeta{
-		src: s.local, dst: dst, proto: uint8(s.proto), ttl: s.ip.effectiveTTL(), tos: s.ip.tos,
-		device: s.opts.device, broadcastOK: s.opts.broadcast, mcastTTL: s.ip.mcastTTL,
+		src: s.local, dst: dst, proto: uint8(s.proto), ttl: s.ip.hops(dst), tos: s.ip.class(dst),
+		device: s.opts.device, broadcastOK: s.opts.broadcast, mcastTTL: s.ip.multicastHops(dst),
 		df: s.ip.pmtudisc == unix.IP_PMTUDISC_DO, options: s.ip.options,
 		dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 	}
@@ -314,6 +352,14 @@ func (n *netState) sendRaw(o outMeta, payload []byte) error {
 	p := n.pkts.get(len(payload))
 	defer n.pkts.put(p)
 	copy(p.data(), payload)
+	if o.dst.Is6() && o.proto == wire.IPv6ICMP {
+		// raw(7)/ipv6(7): for IPPROTO_ICMPV6 the kernel always computes
+		// the checksum (RFC 4443 §2.3, with the pseudo-header).
+		if len(payload) < 4 {
+			return unix.EINVAL
+		}
+		wire.ICMPv6(p.data()).SetChecksum(o.src, o.dst)
+	}
 	return n.output(rt, &o, p)
 }
 

@@ -38,7 +38,7 @@ func (n *netState) route(dst netip.Addr, device string) (routeResult, error) {
 		if c == nil {
 			return routeResult{}, unix.ENETUNREACH
 		}
-		return routeResult{nic: c, nextHop: dst, src: c.addr4(), bcast: dst == limitedBroadcast}, nil
+		return routeResult{nic: c, nextHop: dst, src: c.addrFor(dst), bcast: dst == limitedBroadcast}, nil
 	}
 	best := -1
 	for i := range t.routes {
@@ -56,8 +56,8 @@ func (n *netState) route(dst netip.Addr, device string) (routeResult, error) {
 	if r.gateway.IsValid() {
 		res.nextHop = r.gateway
 	}
-	if !res.src.IsValid() {
-		res.src = r.nic.addr4()
+	if !res.src.IsValid() || res.src.Is4() != dst.Is4() {
+		res.src = r.nic.addrFor(dst)
 	}
 	res.bcast = t.bcast[dst]
 	return res, nil
@@ -84,13 +84,28 @@ func (c *nic) addr4() netip.Addr {
 	return netip.IPv4Unspecified()
 }
 
+// addr6 returns the NIC's first IPv6 address (unspecified if none).
+func (c *nic) addr6() netip.Addr {
+	for _, p := range c.addrs {
+		if p.Addr().Is6() {
+			return p.Addr()
+		}
+	}
+	return netip.IPv6Unspecified()
+}
+
+// addrFor returns the NIC's first address of dst's family.
+func (c *nic) addrFor(dst netip.Addr) netip.Addr {
+	if dst.Is6() {
+		return c.addr6()
+	}
+	return c.addr4()
+}
+
 // routeFor routes o, fills in its source address, and applies ip(7)'s
 // broadcast rule: "EACCES: The user tried to ... send to a broadcast
 // address without having the broadcast flag set on the socket."
 func (n *netState) routeFor(o *outMeta) (routeResult, error) {
-	if !o.dst.Is4() {
-		return routeResult{}, unix.ENETUNREACH // IPv6 arrives with its own issue
-	}
 	rt, err := n.route(o.dst, o.device)
 	if err != nil {
 		return rt, err

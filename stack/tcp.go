@@ -132,11 +132,14 @@ func (s *tcpSocket) bind(sa unix.Sockaddr) error {
 }
 
 func (s *tcpSocket) bindLocked(ap netip.AddrPort) error {
+	if err := checkBind6(s.domain, ap.Addr(), s.ip.v6only); err != nil {
+		return err
+	}
 	a := ap.Addr().Unmap()
 	if !a.IsUnspecified() && !s.host.net.isLocal(a) {
 		return unix.EADDRNOTAVAIL
 	}
-	b := &binding{addr: a, owner: s, reuseaddr: s.opts.reuseaddr}
+	b := &binding{addr: a, owner: s, reuseaddr: s.opts.reuseaddr, v6only: s.ip.v6only}
 	port, err := s.host.net.tcp.ports.bind(ap.Port(), b)
 	if err != nil {
 		return err
@@ -160,7 +163,7 @@ func (s *tcpSocket) listen(backlog int) error {
 		return nil
 	}
 	if s.bnd == nil {
-		if err := s.bindLocked(netip.AddrPortFrom(netip.IPv4Unspecified(), 0)); err != nil {
+		if err := s.bindLocked(netip.AddrPortFrom(unspecified(s.domain), 0)); err != nil {
 			return err
 		}
 	}
@@ -201,20 +204,24 @@ func (s *tcpSocket) connect(sa unix.Sockaddr) error {
 		}
 		return unix.EISCONN
 	}
+	if s.ip.v6only && ap.Addr().Is4In6() {
+		s.mu.Unlock()
+		return unix.ENETUNREACH
+	}
 	remote := netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	if remote.Addr().IsUnspecified() {
-		remote = netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), remote.Port())
+		remote = netip.AddrPortFrom(loopbackOf(remote.Addr()), remote.Port())
 	}
 	rt, err := n.route(remote.Addr(), s.opts.device)
 	if err == nil && s.bnd == nil {
-		err = s.bindLocked(netip.AddrPortFrom(netip.IPv4Unspecified(), 0))
+		err = s.bindLocked(netip.AddrPortFrom(unspecified(s.domain), 0))
 	}
 	if err != nil {
 		s.mu.Unlock()
 		return err
 	}
-	local := s.local
-	if local.Addr().IsUnspecified() {
+	local := netip.AddrPortFrom(s.local.Addr().Unmap(), s.local.Port())
+	if local.Addr().IsUnspecified() || local.Addr().Is4() != remote.Addr().Is4() {
 		local = netip.AddrPortFrom(rt.src, local.Port())
 	}
 	now := time.Now()

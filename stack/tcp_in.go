@@ -11,13 +11,13 @@ import (
 // inputTCP delivers a segment to its connection or listener, or answers a
 // reset (RFC 9293 §3.10.7.1: a segment for a CLOSED socket draws a RST
 // unless it is one).
-func (n *netState) inputTCP(c *nic, ip wire.IPv4) {
-	seg, err := wire.ParseTCP(ip.Payload())
+func (n *netState) inputTCP(c *nic, pi packetInfo, l4 []byte) {
+	seg, err := wire.ParseTCP(l4)
 	if err != nil {
 		n.drops.add(DropTCPHeaderError)
 		return
 	}
-	src, dst := ip.Src(), ip.Dst()
+	src, dst := pi.src, pi.dst
 	// RFC 1122 §4.2.3.10: TCP ignores segments to broadcast or multicast
 	// addresses.
 	if dst.IsMulticast() || n.isBroadcast(dst) {
@@ -98,7 +98,7 @@ func (s *tcpSocket) listenInput(now time.Time, local, remote netip.AddrPort, seg
 	if reply != nil {
 		if p := n.buildTCP(reply, local.Addr(), remote.Addr()); p != nil {
 			b = n.batches.get()
-			b.o = outMeta{proto: wire.TCPProtocolNumber, ttl: s.ip.effectiveTTL(), tos: s.ip.tos, df: true}
+			b.o = outMeta{proto: wire.TCPProtocolNumber, ttl: s.ip.hops(remote.Addr()), tos: s.ip.class(remote.Addr()), df: true}
 			b.out = append(b.out, tcpOut{p, local.Addr(), remote.Addr()})
 		}
 	}

@@ -42,9 +42,10 @@ func (bp *batchPool) put(b *tcpBatch) {
 // meta returns the IP header fields of the socket's segments. Call with
 // s.mu held. RFC 1191: TCP sets DF and does path MTU discovery.
 func (s *tcpSocket) meta() outMeta {
+	d := s.key.remote.Addr()
 	return outMeta{
 		proto: wire.TCPProtocolNumber,
-		ttl:   s.ip.effectiveTTL(), tos: s.ip.tos, device: s.opts.device,
+		ttl:   s.ip.hops(d), tos: s.ip.class(d), device: s.opts.device,
 		df: s.ip.pmtudisc != unix.IP_PMTUDISC_DONT, dontroute: s.opts.dontroute,
 	}
 }
@@ -150,7 +151,7 @@ func (s *tcpSocket) onTimer() {
 func (s *tcpSocket) tickListener(now time.Time) *tcpBatch {
 	n := &s.host.net
 	b := n.batches.get()
-	b.o = outMeta{proto: wire.TCPProtocolNumber, ttl: s.ip.effectiveTTL(), tos: s.ip.tos, df: true}
+	b.o = outMeta{proto: wire.TCPProtocolNumber, ttl: s.ip.hops(s.local.Addr()), tos: s.ip.class(s.local.Addr()), df: true}
 	s.lst.Tick(now, func(local, remote netip.AddrPort, seg tcp.Segment) {
 		if p := n.buildTCP(&seg, local.Addr(), remote.Addr()); p != nil {
 			b.out = append(b.out, tcpOut{p, local.Addr(), remote.Addr()})

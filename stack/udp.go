@@ -55,6 +55,9 @@ func (s *udpSocket) bindLocked(ap netip.AddrPort) error {
 		return unix.EINVAL
 	}
 	a := ap.Addr()
+	if err := checkBind6(s.domain, a, s.ip.v6only); err != nil {
+		return err
+	}
 	if !a.IsUnspecified() && !a.IsMulticast() && !s.host.net.isLocal(a.Unmap()) && !s.host.net.isBroadcast(a.Unmap()) {
 		return unix.EADDRNOTAVAIL
 	}
@@ -93,7 +96,7 @@ func (s *udpSocket) connect(sa unix.Sockaddr) error {
 	dst := ap.Addr().Unmap()
 	if dst.IsUnspecified() {
 		// ip(7)/udp(7): connecting to INADDR_ANY means the local host.
-		dst = netip.MustParseAddr("127.0.0.1")
+		dst = loopbackOf(dst)
 	}
 	rt, err := s.host.net.route(dst, s.opts.device)
 	if err != nil {
@@ -103,7 +106,7 @@ func (s *udpSocket) connect(sa unix.Sockaddr) error {
 	s.connected = true
 	// udp(7)/ip(7): connect fixes the local address too.
 	local := s.local.Addr()
-	if local.IsUnspecified() && rt.src.IsValid() {
+	if local.IsUnspecified() && rt.src.IsValid() && !(local.Is4() && rt.src.Is6()) {
 		local = rt.src
 		if s.domain == unix.AF_INET6 {
 			local = netip.AddrFrom16(local.As16())

@@ -34,11 +34,21 @@ func (s *udpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		s.mu.Unlock()
 		return 0, err
 	}
+	d := dst.Addr().Unmap()
+	if s.ip.v6only && dst.Addr().Is4In6() {
+		// ipv6(7) IPV6_V6ONLY: a v6-only socket cannot reach IPv4.
+		s.mu.Unlock()
+		return 0, unix.ENETUNREACH
+	}
+	src := s.local.Addr().Unmap()
+	if src.Is4() != d.Is4() {
+		src = netip.Addr{} // a wildcard of the other family: the route picks
+	}
 	o := outMeta{
-		src: s.local.Addr().Unmap(), dst: dst.Addr().Unmap(), proto: wire.UDPProtocolNumber,
-		ttl: s.ip.effectiveTTL(), tos: s.ip.tos, device: s.opts.device,
+		src: src, dst: d, proto: wire.UDPProtocolNumber,
+		ttl: s.ip.hops(d), tos: s.ip.class(d), device: s.opts.device,
 		broadcastOK: s.opts.broadcast, df: s.ip.pmtudisc == unix.IP_PMTUDISC_DO,
-		mcastTTL: s.ip.mcastTTL, dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
+		mcastTTL: s.ip.multicastHops(d), dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 	}
 	sport := s.local.Port()
 	s.mu.Unlock()
