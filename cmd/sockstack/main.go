@@ -1,6 +1,8 @@
-// Command sockstack runs the programs of the sockstack project: the echo
-// server and client of seed 003 and a demonstration of them, over a chosen
-// sockets provider.
+// Command sockstack runs the programs of the sockstack project over a
+// chosen sockets provider: the echo server and client of seed 003, ping and
+// traceroute, a sockstack host on a Linux device serving ping and inetd's
+// small services (up), and a demonstration on a virtual network of
+// sockstack hosts (demo).
 //
 // Usage:
 //
@@ -78,7 +80,7 @@ func commands() []command {
 		{"up", "run a sockstack host on a TUN, TAP or interface: ping, echo, discard, daytime, chargen", runUp},
 		{"ping", "ping(8) over the kernel or a sockstack host on a TUN, TAP or interface", runPing},
 		{"traceroute", "traceroute(8) over the kernel or a sockstack host on a TUN, TAP or interface", runTraceroute},
-		{"demo", "run an echo server and clients on loopback and print the transcript", runDemo},
+		{"demo", "three sockstack hosts A — R — B in this process: ping, traceroute, UDP echo", runDemo},
 		{"help", "show this help, or a subcommand's with: sockstack help SUBCOMMAND", nil},
 	}
 }
