@@ -21,7 +21,7 @@ func fuzzHost(t testing.TB) (*Host, *nic) {
 	t.Cleanup(func() { b.Close() })
 	h := New(Options{Name: "fuzz", RawAllowed: true, Forwarding: true})
 	t.Cleanup(func() { h.Stop() })
-	if _, err := h.AddNIC(a, NICConfig{Name: "eth0", Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}); err != nil {
+	if _, err := h.AddNIC(a, NICConfig{Name: "eth0", Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("fd00::1/64")}}); err != nil {
 		t.Fatal(err)
 	}
 	udp, _ := h.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
@@ -62,7 +62,23 @@ func seedFrames() [][]byte {
 	binary.BigEndian.PutUint16(udp[0:], 1234)
 	binary.BigEndian.PutUint16(udp[2:], 7)
 	binary.BigEndian.PutUint16(udp[4:], 12)
+	ip6 := func(nh uint8, payload []byte) []byte {
+		f := wire.IPv6Fields{PayloadLen: uint16(len(payload)), NextHeader: nh, HopLimit: 255,
+			Src: netip.MustParseAddr("fd00::2"), Dst: netip.MustParseAddr("fd00::1")}
+		b := make([]byte, wire.IPv6HeaderLen+len(payload))
+		f.Encode(b)
+		copy(b[wire.IPv6HeaderLen:], payload)
+		return eth(wire.EtherTypeIPv6, b)
+	}
+	ns := make([]byte, 32)
+	ns[0] = 135
+	copy(ns[8:], netip.MustParseAddr("fd00::1").AsSlice())
+	frag := make([]byte, 8+64)
+	frag[0], frag[3] = 17, 1 // next header UDP, offset 0, M=1
 	return [][]byte{
+		ip6(58, ns),
+		ip6(44, frag),
+		ip6(17, udp),
 		eth(wire.EtherTypeARP, ab),
 		ip(1, 1, 0, false, echo),
 		ip(17, 2, 0, false, udp),

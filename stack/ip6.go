@@ -87,18 +87,45 @@ func (n *netState) input6(c *nic, b []byte) {
 		n.forward6(c, ip)
 		return
 	}
-	proto, off, err := ip.UpperLayer()
+	it := ip.ExtHeaders()
+	for it.Next() {
+		if it.Header().Type == wire.IPv6Fragment {
+			n.reassemble6(c, ip, it.Header().Offset)
+			return
+		}
+	}
+	if it.Err() != nil {
+		n.drops.add(DropIPHeaderError)
+		return
+	}
+	proto, off := it.Upper()
+	n.deliverLocal6(c, ip, proto, b[off:])
+}
+
+// reassemble6 files a fragment and delivers the packet it completes. Only
+// a Fragment header right after the fixed header is handled (what every
+// common sender emits); others are dropped and counted.
+func (n *netState) reassemble6(c *nic, ip wire.IPv6, off int) {
+	if ip.NextHeader() != wire.IPv6Fragment || off != wire.IPv6HeaderLen {
+		n.drops.add(DropFragUnsupported)
+		return
+	}
+	fh, err := wire.ParseIPv6Fragment(ip[off:])
 	if err != nil {
 		n.drops.add(DropIPHeaderError)
 		return
 	}
-	if proto == wire.IPv6Fragment {
-		// Reassembly of IPv6 fragments is not implemented yet: the
-		// drop is counted, and the sender's retransmission fails too.
-		n.drops.add(DropFragUnsupported)
+	whole, done := n.reasm.add6(n, ip[:wire.IPv6HeaderLen], fh, ip[off+wire.IPv6FragmentLen:])
+	if whole == nil {
 		return
 	}
-	n.deliverLocal6(c, ip, proto, b[off:])
+	defer done()
+	proto, l4off, err := whole.UpperLayer()
+	if err != nil || proto == wire.IPv6Fragment {
+		n.drops.add(DropIPHeaderError)
+		return
+	}
+	n.deliverLocal6(c, whole, proto, whole[l4off:])
 }
 
 // deliverLocal6 hands an upper-layer payload to raw sockets and its

@@ -102,3 +102,25 @@ func TestIPv6HopLimitExceeded(t *testing.T) {
 		}
 	}
 }
+
+// RFC 8200 §4.5: a UDP datagram larger than the MTU is fragmented by the
+// source and reassembled by the destination.
+func TestIPv6Fragmentation(t *testing.T) {
+	a, _, b := routed6(t)
+	rx, err := b.Socket(unix.AF_INET6, unix.SOCK_DGRAM, 0)
+	must(t, err)
+	defer b.Close(rx)
+	must(t, b.SetsockoptTimeval(rx, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 5}))
+	must(t, b.Bind(rx, sa6(netip.MustParseAddr("fd00:2::2"), 5000)))
+	tx, err := a.Socket(unix.AF_INET6, unix.SOCK_DGRAM, 0)
+	must(t, err)
+	defer a.Close(tx)
+	msg := randomBytes(4000, 3)
+	must(t, a.Sendto(tx, msg, 0, sa6(netip.MustParseAddr("fd00:2::2"), 5000)))
+	buf := make([]byte, 8000)
+	n, _, err := b.Recvfrom(rx, buf, 0)
+	must(t, err)
+	if string(buf[:n]) != string(msg) {
+		t.Fatalf("received %d bytes, not the 4000 sent", n)
+	}
+}

@@ -18,9 +18,10 @@ const (
 )
 
 type reasmKey struct {
-	src, dst [4]byte
-	id       uint16
-	proto    uint8
+	src, dst [16]byte
+	id       uint32
+	proto    uint8 // IPv4's protocol; IPv6 keys on addresses and ID alone
+	v6       bool
 }
 
 type fragment struct {
@@ -31,6 +32,7 @@ type fragment struct {
 type reasmEntry struct {
 	frags    []fragment // sorted by off, never overlapping
 	header   []byte     // the first fragment's header, once seen
+	v6       bool
 	total    int        // payload length, -1 until the last fragment
 	mem      int
 	deadline time.Time
@@ -60,20 +62,39 @@ func (r *reassembler) stop() {
 	}
 }
 
-// add files one fragment. When it completes a datagram, add returns the
-// whole datagram and a function that releases its buffer.
+// add files one IPv4 fragment. When it completes a datagram, add returns
+// the whole datagram and a function that releases its buffer.
 func (r *reassembler) add(n *netState, ip wire.IPv4) (wire.IPv4, func()) {
 	off := int(ip.FragOffset()) * 8
 	data := ip.Payload()
-	end := off + len(data)
 	more := ip.Flags()&wire.IPv4FlagMF != 0
-	// RFC 791 §3.2: every fragment but the last carries a multiple of
-	// eight octets; the datagram cannot exceed 65535 octets.
-	if (more && len(data)%8 != 0) || end+ip.HeaderLen() > 0xffff || (more && len(data) == 0) {
+	key := reasmKey{src: ip.Src().As16(), dst: ip.Dst().As16(), id: uint32(ip.ID()), proto: ip.Protocol()}
+	whole, done := r.addFragment(n, key, ip[:ip.HeaderLen()], off, data, more)
+	return wire.IPv4(whole), done
+}
+
+// add6 files one IPv6 fragment (RFC 8200 §4.5) whose Fragment header fh
+// follows the fixed header directly; hdr is the fixed header. The whole
+// packet it returns has no Fragment header.
+func (r *reassembler) add6(n *netState, hdr []byte, fh wire.IPv6FragmentHeader, data []byte) (wire.IPv6, func()) {
+	ip := wire.IPv6(hdr)
+	key := reasmKey{src: ip.Src().As16(), dst: ip.Dst().As16(), id: fh.Identification(), v6: true}
+	// The reassembled header names the fragmented part's first header.
+	h := append([]byte(nil), hdr[:wire.IPv6HeaderLen]...)
+	h[6] = fh.NextHeader()
+	whole, done := r.addFragment(n, key, h, fh.Offset(), data, fh.MoreFragments())
+	return wire.IPv6(whole), done
+}
+
+// addFragment is the family-independent part of reassembly.
+func (r *reassembler) addFragment(n *netState, key reasmKey, hdr []byte, off int, data []byte, more bool) ([]byte, func()) {
+	end := off + len(data)
+	// RFC 791 §3.2 / RFC 8200 §4.5: every fragment but the last carries a
+	// multiple of eight octets; the datagram cannot exceed 65535 octets.
+	if (more && len(data)%8 != 0) || end+len(hdr) > 0xffff+wire.IPv6HeaderLen || (more && len(data) == 0) {
 		n.drops.add(DropIPHeaderError)
 		return nil, nil
 	}
-	key := reasmKey{src: ip.Src().As4(), dst: ip.Dst().As4(), id: ip.ID(), proto: ip.Protocol()}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.n = n
@@ -86,7 +107,7 @@ func (r *reassembler) add(n *netState, ip wire.IPv4) (wire.IPv4, func()) {
 			n.drops.add(DropReasmMemory)
 			return nil, nil
 		}
-		e = &reasmEntry{total: -1, deadline: time.Now().Add(reasmTimeout)}
+		e = &reasmEntry{total: -1, deadline: time.Now().Add(reasmTimeout), v6: key.v6}
 		r.m[key] = e
 		if len(r.m) == 1 {
 			// Every entry lives reasmTimeout, so the sweep that
@@ -98,14 +119,14 @@ func (r *reassembler) add(n *netState, ip wire.IPv4) (wire.IPv4, func()) {
 		return nil, nil
 	}
 	if off == 0 {
-		e.header = append(e.header[:0], ip[:ip.HeaderLen()]...)
+		e.header = append(e.header[:0], hdr...)
 	}
 	if !more {
 		e.total = end
 	}
 	if whole := r.complete(key, e); whole != nil {
 		buf := whole
-		return wire.IPv4((*buf)[:len(e.header)+e.total]), func() { n.bufs.put(buf) }
+		return (*buf)[:len(e.header)+e.total], func() { n.bufs.put(buf) }
 	}
 	return nil, nil
 }
@@ -169,13 +190,19 @@ func (r *reassembler) complete(key reasmKey, e *reasmEntry) *[]byte {
 	for _, f := range e.frags {
 		copy(b[hl+f.off:], (*f.buf)[:f.end-f.off])
 	}
-	// The reassembled header: no MF, offset zero, the full length and a
-	// fresh checksum.
-	binary.BigEndian.PutUint16(b[2:], uint16(hl+e.total))
-	b[6] &^= 0x3f
-	b[7] = 0
-	b[10], b[11] = 0, 0
-	binary.BigEndian.PutUint16(b[10:], wire.Checksum(b[:hl], 0))
+	if e.v6 {
+		// RFC 8200 §4.5: the payload length covers the reassembled
+		// payload; the Fragment header is gone.
+		binary.BigEndian.PutUint16(b[4:], uint16(e.total))
+	} else {
+		// The reassembled IPv4 header: no MF, offset zero, the full
+		// length and a fresh checksum.
+		binary.BigEndian.PutUint16(b[2:], uint16(hl+e.total))
+		b[6] &^= 0x3f
+		b[7] = 0
+		b[10], b[11] = 0, 0
+		binary.BigEndian.PutUint16(b[10:], wire.Checksum(b[:hl], 0))
+	}
 	r.free(key, e)
 	return out
 }
@@ -214,7 +241,7 @@ func (r *reassembler) expire() {
 			continue
 		}
 		r.n.drops.add(DropReasmTimeout)
-		if e.header != nil && len(e.frags) > 0 && e.frags[0].off == 0 {
+		if !e.v6 && e.header != nil && len(e.frags) > 0 && e.frags[0].off == 0 {
 			f := e.frags[0]
 			q := append([]byte(nil), e.header...)
 			q = append(q, (*f.buf)[:min(8, f.end)]...)
