@@ -23,7 +23,7 @@ whenever the stack can make SOCK_STREAM sockets): echo (7, RFC 862),
 discard (9, RFC 863), daytime (13, RFC 867) and chargen (19, RFC 864).
 
 It prints what it attached to, for example
-  sockstack up: tun0 10.213.1.2/24 mtu 1500, serving echo discard daytime chargen on udp
+  sockstack up: tun0 10.213.1.2/24 mtu 1500, serving echo discard daytime chargen on udp and tcp
 and, on exit, the link's counters and the host's drops by reason.
 
 ` + attachHelp + `
