@@ -40,6 +40,7 @@ func (c *Conn) isDupAck(in *inSeg) bool {
 // newAck handles an ACK of new data.
 func (c *Conn) newAck(now time.Time, in *inSeg) {
 	acked := int(in.ack.Sub(c.snd.una))
+	flight := int(c.snd.max.Sub(c.snd.una))
 	dataAcked := 0
 	if c.sndHead.LessThan(in.ack) {
 		dataAcked = int(seqnum.Min(in.ack, c.sndEnd()).Sub(c.sndHead))
@@ -60,7 +61,11 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 	c.sacked.advance(c.snd.una)
 	if c.rec.active {
 		c.recoveryAck(acked)
-	} else {
+	} else if 2*flight >= c.cc.cwnd {
+		// RFC 7661 §4.1 (and Linux's tcp_is_cwnd_limited): grow cwnd
+		// only while it limits sending, so a receiver- or
+		// application-limited flow does not build a window it never
+		// used.
 		c.cc.onAck(acked, now, c.rtt.srtt)
 	}
 	c.rec.dupAcks = 0

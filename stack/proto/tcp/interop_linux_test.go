@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -79,16 +80,18 @@ func inNetns(ns string, fn func() error) error {
 
 // lab is a namespace with a TUN device whose far side is this test.
 type lab struct {
-	t   *testing.T
-	ns  string
-	tun int
-	buf []byte
-	out []byte
+	t    *testing.T
+	rng  *rand.Rand
+	loss float64 // fraction of our segments dropped before the TUN
+	ns   string
+	tun  int
+	buf  []byte
+	out  []byte
 }
 
 func newLab(t *testing.T) *lab {
 	requireLab(t)
-	l := &lab{t: t, ns: fmt.Sprintf("tcpproto%d", os.Getpid()), buf: make([]byte, 65536), out: make([]byte, 2048)}
+	l := &lab{t: t, rng: rand.New(rand.NewPCG(1, 2)), ns: fmt.Sprintf("tcpproto%d", os.Getpid()), buf: make([]byte, 65536), out: make([]byte, 2048)}
 	run(t, "ip", "netns", "add", l.ns)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", l.ns).Run() })
 	err := inNetns(l.ns, func() error {
@@ -141,6 +144,9 @@ func (l *lab) recv(d time.Duration) (wire.TCP, netip.AddrPort, netip.AddrPort, b
 
 // send writes s from us to Linux in an IPv4 packet.
 func (l *lab) send(s Segment) {
+	if l.loss > 0 && l.rng.Float64() < l.loss {
+		return
+	}
 	b := l.out
 	n, err := s.Encode(b[20:])
 	if err != nil {
@@ -204,6 +210,36 @@ func (l *lab) drive(c *Conn, src []byte, done func(got []byte) bool) []byte {
 
 func TestInterop_DialLinuxEcho(t *testing.T) {
 	l := newLab(t)
+	echoWithLinux(t, l, 40001, 2<<20)
+}
+
+// TestInterop_DialLinuxEchoLossy drops 3% each way: Linux's side with
+// nftables, ours before the TUN.
+func TestInterop_DialLinuxEchoLossy(t *testing.T) {
+	l := newLab(t)
+	if _, err := exec.LookPath("nft"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("nft not installed (required in CI)")
+		}
+		t.Skip("nft not installed")
+	}
+	rules := "table inet lab {\n chain out {\n  type filter hook output priority 0;\n" +
+		"  ip daddr " + ourIP.String() + " numgen random mod 100 < 3 counter drop\n }\n}\n"
+	cmd := exec.Command("ip", "netns", "exec", l.ns, "nft", "-f", "-")
+	cmd.Stdin = bytes.NewBufferString(rules)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nft: %v: %s", err, out)
+	}
+	l.loss = 0.03
+	c := echoWithLinux(t, l, 40002, 1<<20)
+	if c.Info().Total_retrans == 0 {
+		t.Fatal("3% loss and no retransmissions")
+	}
+}
+
+// echoWithLinux dials Linux's echo server from port, sends size bytes,
+// half-closes and checks the echo and the close.
+func echoWithLinux(t *testing.T, l *lab, port uint16, size int) *Conn {
 	var ln net.Listener
 	if err := inNetns(l.ns, func() (err error) {
 		ln, err = net.Listen("tcp4", linuxIP.String()+":5001")
@@ -223,9 +259,9 @@ func TestInterop_DialLinuxEcho(t *testing.T) {
 		_, err = io.Copy(conn, conn) // echo until our FIN, then close
 		echoed <- err
 	}()
-	cfg := fullCfg(ISN([16]byte{1}, netip.AddrPortFrom(ourIP, 40001), netip.AddrPortFrom(linuxIP, 5001), time.Now()))
-	c := Dial(cfg, netip.AddrPortFrom(ourIP, 40001), netip.AddrPortFrom(linuxIP, 5001), time.Now())
-	src := pattern(2<<20, 77)
+	local, remote := netip.AddrPortFrom(ourIP, port), netip.AddrPortFrom(linuxIP, 5001)
+	c := Dial(fullCfg(ISN([16]byte{1}, local, remote, time.Now())), local, remote, time.Now())
+	src := pattern(size, 77)
 	got := l.drive(c, src, func(got []byte) bool { return c.State() == TimeWait || c.State() == Closed })
 	if err := <-echoed; err != nil {
 		t.Fatalf("Linux echo: %v", err)
@@ -237,7 +273,8 @@ func TestInterop_DialLinuxEcho(t *testing.T) {
 	if i.Options&(tcpiOptTimestamps|tcpiOptSACK|tcpiOptWscale) != tcpiOptTimestamps|tcpiOptSACK|tcpiOptWscale {
 		t.Fatalf("options not negotiated with Linux: %#x", i.Options)
 	}
-	t.Logf("2 MiB echoed: rtt %dµs cwnd %d retrans %d", i.Rtt, i.Snd_cwnd, i.Total_retrans)
+	t.Logf("%d bytes echoed: rtt %dµs cwnd %d retrans %d rtos %d", size, i.Rtt, i.Snd_cwnd, i.Total_retrans, i.Total_rto)
+	return c
 }
 
 func TestInterop_LinuxDialsListener(t *testing.T) {

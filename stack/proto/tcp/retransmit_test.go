@@ -252,3 +252,20 @@ func TestCongestion_RenoLinearGrowth(t *testing.T) {
 		t.Fatalf("cwnd %d after one window of ACKs, want +1 SMSS", cc.cwnd)
 	}
 }
+
+func TestRetransmit_LimitedTransmitOnFirstDupAcks(t *testing.T) {
+	c := established(t, baseCfg(cliISS), 60000)
+	c.cc.cwnd = 3000
+	c.Write(bytes.Repeat([]byte{'d'}, 10000))
+	if segs := out(c, t0); len(segs) != 3 {
+		t.Fatalf("sent %d segments with cwnd 3000", len(segs))
+	}
+	for i := range 2 {
+		c.Input(t0, view(t, peerSeg(fACK, s1, c1, 60000, "")))
+		segs := out(c, t0)
+		// RFC 3042 §2: one new segment per duplicate ACK.
+		if len(segs) != 1 || segs[0].Seq != seqnum.Value(c1+3000+1000*i) {
+			t.Fatalf("dup ack %d sent %v, want one new segment", i+1, segs)
+		}
+	}
+}

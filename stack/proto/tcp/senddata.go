@@ -16,8 +16,10 @@ func (c *Conn) sendData(now time.Time, emit func(Segment)) {
 			c.sendFIN(now, emit, end)
 			return
 		}
-		// RFC 5681 §3.1: send no more than min(cwnd, rwnd) past SND.UNA.
-		win := min(int64(c.snd.wnd), int64(c.cc.cwnd))
+		// RFC 5681 §3.1: send no more than min(cwnd, rwnd) past SND.UNA;
+		// RFC 3042 §2 (limited transmit): each of the first two duplicate
+		// ACKs lets one more new segment go.
+		win := min(int64(c.snd.wnd), int64(c.cc.cwnd+c.limitedTransmit()))
 		usable := win - int64(c.snd.nxt.Sub(c.snd.una))
 		avail := int(end.Sub(c.snd.nxt))
 		room := c.payloadRoom()
@@ -88,4 +90,13 @@ func (c *Conn) sendOK(n, avail, room int) bool {
 		return true
 	}
 	return false
+}
+
+// limitedTransmit is the extra window RFC 3042 grants after one or two
+// duplicate ACKs outside recovery.
+func (c *Conn) limitedTransmit() int {
+	if c.rec.active || c.rec.dupAcks == 0 || c.rec.dupAcks > 2 {
+		return 0
+	}
+	return c.rec.dupAcks * c.smss
 }
