@@ -42,6 +42,10 @@ func setupPacket(fd int, ifname string, opts DeviceOptions) (*FDEndpoint, error)
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
 		return nil, fmt.Errorf("link: PACKET_IGNORE_OUTGOING: %w", err)
 	}
+	// socket(7) SO_RCVBUFFORCE: a burst of small frames overflows the
+	// default 208 KiB receive buffer; root may raise it past rmem_max.
+	// Without the privilege the default stays, which is not an error.
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, packetRcvBuf)
 	// packet(7): sll_protocol is in network byte order; ETH_P_ALL
 	// receives every protocol.
 	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: index}
@@ -56,6 +60,9 @@ func setupPacket(fd int, ifname string, opts DeviceOptions) (*FDEndpoint, error)
 	}
 	return newFDEndpoint(fd, ifname, KindEthernet, mtu, deviceMAC(opts), true)
 }
+
+// packetRcvBuf is the receive buffer asked for an AF_PACKET link.
+const packetRcvBuf = 8 << 20
 
 // OpenPacketInNetns is OpenPacket inside the network namespace ns (a name
 // under /run/netns or a path).

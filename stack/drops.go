@@ -45,6 +45,7 @@ const (
 	DropTCPNoSocket
 	DropNDPInvalid
 	DropFragUnsupported
+	DropOtherHost
 	numDropReasons
 )
 
@@ -82,6 +83,7 @@ var dropNames = [numDropReasons]string{
 	DropTCPNoSocket:      "tcp-no-socket",
 	DropNDPInvalid:       "ndp-invalid",
 	DropFragUnsupported:  "ipv6-fragment-unsupported",
+	DropOtherHost:        "other-host",
 }
 
 // String returns the reason's name, e.g. "udp-no-socket".

@@ -23,6 +23,13 @@ func (c *nic) deliverEthernet(frame []byte) {
 		c.n.drops.add(DropShortFrame)
 		return
 	}
+	// A NIC on a shared segment (AF_PACKET, TAP) sees other hosts'
+	// unicast frames: keep only ours, broadcast and multicast (IEEE 802.3;
+	// RFC 1122 §2.4 leaves link-layer filtering to the interface).
+	if dst := e.Dst(); dst != wire.MAC(c.ep.HardwareAddr()) && !dst.IsMulticast() {
+		c.n.drops.add(DropOtherHost)
+		return
+	}
 	switch e.EtherType() {
 	case wire.EtherTypeARP:
 		c.neigh.input(e.Payload())

@@ -132,6 +132,18 @@ func (b *sockBase) setSocketInt(opt, v int) error {
 		o.rcvbuf = clampBuf(v, rmemMax, minRcvBuf)
 	case unix.SO_SNDBUF:
 		o.sndbuf = clampBuf(v, wmemMax, minSndBuf)
+	case unix.SO_RCVBUFFORCE, unix.SO_SNDBUFFORCE:
+		// socket(7): the FORCE variants bypass rmem_max/wmem_max for a
+		// privileged (CAP_NET_ADMIN) process; a host with raw access
+		// stands for that privilege here.
+		if !b.host.opts.RawAllowed {
+			return unix.EPERM
+		}
+		if opt == unix.SO_RCVBUFFORCE {
+			o.rcvbuf = clampBuf(v, 1<<30, minRcvBuf)
+		} else {
+			o.sndbuf = clampBuf(v, 1<<30, minSndBuf)
+		}
 	case unix.SO_REUSEADDR:
 		o.reuseaddr = on
 	case unix.SO_REUSEPORT:
