@@ -58,9 +58,10 @@
 // RFC 7323 window scaling, timestamps and PAWS; RFC 2018 SACK blocks sent
 // for out-of-order data and used by the sender to pick holes to
 // retransmit; RFC 6298 retransmission timer (1 s initial, 200 ms floor,
-// 120 s ceiling, backoff, Karn); RFC 5681 fast retransmit and RFC 6582
-// NewReno recovery; CUBIC (RFC 9438, default) or Reno congestion
-// avoidance; sender and receiver silly-window avoidance (RFC 9293
+// 120 s ceiling, backoff, Karn); RFC 5681 fast retransmit, RFC 3042
+// limited transmit and RFC 6582 NewReno recovery; CUBIC (RFC 9438,
+// default) or Reno congestion avoidance, growing cwnd only while it limits
+// sending (RFC 7661); sender and receiver silly-window avoidance (RFC 9293
 // §3.8.6.2); the persist timer; Nagle (RFC 9293 §3.7.4), TCP_NODELAY and
 // TCP_CORK; delayed ACKs (40 ms, every second full segment); keepalive;
 // TCP_USER_TIMEOUT; an out-of-order queue stored in the receive ring, so it
