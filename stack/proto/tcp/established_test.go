@@ -261,12 +261,12 @@ func TestEstablished_ICMPFragNeededShrinksMSS(t *testing.T) {
 	c := established(t, baseCfg(cliISS), 60000)
 	c.Write(bytes.Repeat([]byte{'x'}, 3000))
 	if segs := out(c, t0); len(segs) != 3 || len(segs[0].Payload) != 1000 {
-		t.Fatalf("sent %v", segs)
+		t.Fatalf("sent %v", fmtSegs(segs))
 	}
 	c.ICMPError(unix.EMSGSIZE, 576)
 	segs := out(c, t0)
 	if len(segs) == 0 || uint32(segs[0].Seq) != c1 || len(segs[0].Payload) != 536 {
-		t.Fatalf("after PMTU 576 sent %v, want a 536-byte resend from SND.UNA", segs)
+		t.Fatalf("after PMTU 576 sent %v, want a 536-byte resend from SND.UNA", fmtSegs(segs))
 	}
 }
 
@@ -347,4 +347,27 @@ func TestEstablished_CorkBoundedByPersistTimer(t *testing.T) {
 	}
 	c.Tick(d)
 	wantSeg(t, one(t, c, d), fACK, c1, s1, 6)
+}
+
+func TestEstablished_SetBuffersNeverShrinksWindow(t *testing.T) {
+	cfg := baseCfg(cliISS)
+	cfg.RcvBuf = 8000
+	c := established(t, cfg, 5000)
+	if c.rcv.adv.Sub(c.rcv.nxt) != 8000 {
+		t.Fatalf("advertised %d", c.rcv.adv.Sub(c.rcv.nxt))
+	}
+	c.SetBuffers(0, 1000)
+	if c.rcvBuf.max != 8000 {
+		t.Fatalf("receive buffer shrank under the advertised window: %d", c.rcvBuf.max)
+	}
+	c.SetBuffers(3000, 20000)
+	if c.rcvBuf.max != 20000 || c.sndBuf.max != 3000 {
+		t.Fatalf("buffers %d %d", c.sndBuf.max, c.rcvBuf.max)
+	}
+	if n, _ := c.Write(make([]byte, 5000)); n != 3000 || c.Queued() != 3000 {
+		t.Fatalf("wrote %d, queued %d into a 3000-byte buffer", n, c.Queued())
+	}
+	if segs := out(c, t0); len(segs) != 3 || segs[0].Window != 20000 {
+		t.Fatalf("after growing the buffer sent %v, want 3 segments with window 20000", fmtSegs(segs))
+	}
 }

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func one(t testing.TB, c *Conn, now time.Time) Segment {
 	t.Helper()
 	segs := out(c, now)
 	if len(segs) != 1 {
-		t.Fatalf("Output emitted %d segments, want 1: %v", len(segs), segs)
+		t.Fatalf("Output emitted %d segments, want 1: %v", len(segs), fmtSegs(segs))
 	}
 	return segs[0]
 }
@@ -59,7 +60,7 @@ func one(t testing.TB, c *Conn, now time.Time) Segment {
 func none(t testing.TB, c *Conn, now time.Time) {
 	t.Helper()
 	if segs := out(c, now); len(segs) != 0 {
-		t.Fatalf("Output emitted %v, want nothing", segs)
+		t.Fatalf("Output emitted %v, want nothing", fmtSegs(segs))
 	}
 }
 
@@ -120,4 +121,14 @@ type netipAddrPort = netip.AddrPort
 
 func netipPort(a netip.AddrPort, port uint16) netip.AddrPort {
 	return netip.AddrPortFrom(a.Addr(), port)
+}
+
+// fmtSegs formats segments one per line, tcpdump style.
+func fmtSegs(segs []Segment) string {
+	var b strings.Builder
+	for i := range segs {
+		b.WriteString("\n\t")
+		b.WriteString(segs[i].String())
+	}
+	return b.String()
 }

@@ -126,7 +126,7 @@ func TestRetransmit_FastRetransmitOnThirdDupAck(t *testing.T) {
 	for i := range 2 {
 		c.Input(t0, view(t, peerSeg(fACK, s1, c1, 60000, "")))
 		if segs := out(c, t0); len(segs) != 0 {
-			t.Fatalf("dup ack %d sent %v", i+1, segs)
+			t.Fatalf("dup ack %d sent %v", i+1, fmtSegs(segs))
 		}
 	}
 	c.Input(t0, view(t, peerSeg(fACK, s1, c1, 60000, "")))
@@ -208,12 +208,12 @@ func TestRetransmit_TimeoutGoesBackAndShrinksCwnd(t *testing.T) {
 	segs := out(c, now)
 	// RFC 5681 §3.1: cwnd is one segment; the first unacknowledged goes.
 	if len(segs) != 1 || segs[0].Seq != seqnum.Value(c1) || c.cc.cwnd != 1000 {
-		t.Fatalf("after RTO sent %v cwnd %d", segs, c.cc.cwnd)
+		t.Fatalf("after RTO sent %v cwnd %d", fmtSegs(segs), c.cc.cwnd)
 	}
 	c.Input(now, view(t, peerSeg(fACK, s1, c1+1000, 60000, "")))
 	segs = out(c, now)
 	if len(segs) != 2 || segs[0].Seq != seqnum.Value(c1+1000) {
-		t.Fatalf("slow start after RTO sent %v", segs)
+		t.Fatalf("slow start after RTO sent %v", fmtSegs(segs))
 	}
 }
 
@@ -265,7 +265,7 @@ func TestRetransmit_LimitedTransmitOnFirstDupAcks(t *testing.T) {
 		segs := out(c, t0)
 		// RFC 3042 §2: one new segment per duplicate ACK.
 		if len(segs) != 1 || segs[0].Seq != seqnum.Value(c1+3000+1000*i) {
-			t.Fatalf("dup ack %d sent %v, want one new segment", i+1, segs)
+			t.Fatalf("dup ack %d sent %v, want one new segment", i+1, fmtSegs(segs))
 		}
 	}
 }

@@ -222,3 +222,27 @@ const (
 	tcpiOptSACK       = 2
 	tcpiOptWscale     = 4
 )
+
+// SetBuffers changes the send and receive buffer sizes (SO_SNDBUF,
+// SO_RCVBUF) of a live connection; zero leaves a size alone. Neither
+// shrinks below what is queued, and the receive buffer never below the
+// window already advertised (RFC 9293 §3.8.6: the right edge must not move
+// left). The window scale, fixed by the handshake, caps what a larger
+// receive buffer can advertise.
+func (c *Conn) SetBuffers(snd, rcv int) {
+	if snd > 0 {
+		c.cfg.SndBuf = max(snd, 2*minMSS)
+		c.sndBuf.max = max(c.cfg.SndBuf, c.sndBuf.n)
+	}
+	if rcv > 0 {
+		promised := c.rcvBuf.n
+		if c.rcv.nxt.LessThan(c.rcv.adv) {
+			promised += int(c.rcv.adv.Sub(c.rcv.nxt))
+		}
+		c.cfg.RcvBuf = max(rcv, 2*minMSS)
+		c.rcvBuf.max = max(c.cfg.RcvBuf, promised, len(c.rcvBuf.buf))
+	}
+}
+
+// Queued returns the bytes in the send buffer, sent or not (SIOCOUTQ).
+func (c *Conn) Queued() int { return c.sndBuf.n }
