@@ -29,11 +29,13 @@
 // EOF; EAGAIN when empty), Shutdown, Close (close(2): the connection lives
 // on orphaned until it finishes), Abort (SO_LINGER 0: RST), Events (the
 // poll(2) mask, as Linux's tcp_poll), Err (SO_ERROR), Info (TCP_INFO),
-// Readable (FIONREAD), Unsent, ICMPError (RFC 1122 §4.2.3.9 soft and hard
-// errors, RFC 1191 PMTU). Config returns the live options; NoDelay, Cork,
-// keepalive, TCP_USER_TIMEOUT and TCP_LINGER2 may change at any time. After
-// a call that may allow sending (Write, Read, Shutdown, Close, a changed
-// option) the shell calls Output.
+// Readable (FIONREAD), Queued (SIOCOUTQ), Unsent (SIOCOUTQNSD), ICMPError
+// (RFC 1122 §4.2.3.9 soft and hard errors, RFC 1191 PMTU), SetBuffers
+// (SO_SNDBUF and SO_RCVBUF after creation). Config returns the live
+// options; NoDelay, Cork, keepalive, TCP_USER_TIMEOUT and TCP_LINGER2 may
+// change at any time. After a call that may allow sending (Write, Read,
+// Shutdown, Close, SetBuffers, a changed option) the shell calls Output.
+// The shell wakes waiters by comparing Events before and after a call.
 //
 // # Listening
 //
