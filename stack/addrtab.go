@@ -13,6 +13,7 @@ type addrTable struct {
 	local  map[netip.Addr]*nic
 	bcast  map[netip.Addr]bool // directed broadcast addresses (RFC 1122 §3.3.6)
 	routes []route             // longest prefix first
+	groups map[groupKey]bool   // multicast groups joined per NIC
 }
 
 // rebuild publishes a new snapshot from nics and routes. Call with n.mu
@@ -30,6 +31,10 @@ func (n *netState) rebuild() {
 				t.bcast[directedBroadcast(p)] = true
 			}
 		}
+	}
+	t.groups = make(map[groupKey]bool, len(n.groups))
+	for k := range n.groups {
+		t.groups[k] = true
 	}
 	t.routes = slices.Clone(n.routes)
 	// Longest prefix first; among equals, the order they were added.

@@ -46,6 +46,7 @@ const (
 	DropNDPInvalid
 	DropFragUnsupported
 	DropOtherHost
+	DropMcastNotJoined
 	numDropReasons
 )
 
@@ -84,6 +85,7 @@ var dropNames = [numDropReasons]string{
 	DropNDPInvalid:       "ndp-invalid",
 	DropFragUnsupported:  "ipv6-fragment-unsupported",
 	DropOtherHost:        "other-host",
+	DropMcastNotJoined:   "mcast-not-joined",
 }
 
 // String returns the reason's name, e.g. "udp-no-socket".

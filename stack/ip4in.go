@@ -80,7 +80,13 @@ func (n *netState) input4(c *nic, b []byte) {
 		n.drops.add(DropMartianSource)
 		return
 	}
-	if !n.acceptsDst(c, dst) {
+	if dst.IsMulticast() {
+		// RFC 1112 §6.2: a host accepts only the groups it belongs to.
+		if !n.acceptsGroup(c, dst) {
+			n.drops.add(DropMcastNotJoined)
+			return
+		}
+	} else if !n.acceptsDst(c, dst) {
 		n.forward(c, ip)
 		return
 	}
@@ -95,11 +101,10 @@ func (n *netState) input4(c *nic, b []byte) {
 	n.deliverLocal(c, ip)
 }
 
-// acceptsDst reports whether a datagram for dst is for this host: one of
-// its addresses, a broadcast address, or a multicast group (RFC 1122
-// §3.3.4.2 leaves group filtering to the sockets).
+// acceptsDst reports whether a unicast or broadcast datagram for dst is
+// for this host: one of its addresses, or a broadcast address.
 func (n *netState) acceptsDst(c *nic, dst netip.Addr) bool {
-	return dst.IsMulticast() || n.isLocal(dst) || n.isBroadcast(dst)
+	return n.isLocal(dst) || n.isBroadcast(dst)
 }
 
 // deliverLocal hands a whole datagram to raw sockets and its protocol.
@@ -111,6 +116,8 @@ func (n *netState) deliverLocal(c *nic, ip wire.IPv4) {
 	switch ip.Protocol() {
 	case wire.ICMPv4ProtocolNumber:
 		n.inputICMP(c, ip)
+	case wire.IGMPProtocolNumber:
+		n.inputIGMP(c, ip)
 	case wire.UDPProtocolNumber:
 		n.inputUDP(c, packetInfo{src: ip.Src(), dst: ip.Dst(), orig: ip}, ip.Payload())
 	case wire.TCPProtocolNumber:

@@ -122,6 +122,9 @@ func copiedOptions(opts []byte) []byte {
 // address on Ethernet.
 func (n *netState) transmit(rt routeResult, p *pkt) error {
 	c := rt.nic
+	if rt.loop {
+		n.input4(c, p.data()) // the local members' copy
+	}
 	if c.ep.Kind() == link.KindIP {
 		return c.write(p.data())
 	}

@@ -64,6 +64,9 @@ func (n *netState) fragment6(rt routeResult, f *wire.IPv6Fields, payload []byte)
 // address with NDP on Ethernet.
 func (n *netState) transmit6(rt routeResult, p *pkt) error {
 	c := rt.nic
+	if rt.loop {
+		n.input6(c, p.data()) // the local members' copy
+	}
 	if c.ep.Kind() == link.KindIP {
 		return c.write(p.data())
 	}
@@ -83,7 +86,12 @@ func (n *netState) input6(c *nic, b []byte) {
 		n.drops.add(DropMartianSource)
 		return
 	}
-	if !dst.IsMulticast() && !n.isLocal(dst) {
+	if dst.IsMulticast() {
+		if !n.acceptsGroup(c, dst) {
+			n.drops.add(DropMcastNotJoined)
+			return
+		}
+	} else if !n.isLocal(dst) {
 		n.forward6(c, ip)
 		return
 	}

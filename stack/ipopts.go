@@ -30,6 +30,7 @@ type ipOptions struct {
 	mcastHops    int
 	mcastLoop6   bool
 	recvPktinfo6 bool
+	mcastIf      int // IP_MULTICAST_IF / IPV6_MULTICAST_IF: an ifindex, 0 for the route
 }
 
 func defaultIPOptions() ipOptions {
@@ -58,6 +59,15 @@ func (o *ipOptions) hops(dst netip.Addr) int {
 		return defaultTTL
 	}
 	return o.unicastHops
+}
+
+// multicastLoop reports whether multicast sent to dst loops back to the
+// host's own members (IP_MULTICAST_LOOP, IPV6_MULTICAST_LOOP; default on).
+func (o *ipOptions) multicastLoop(dst netip.Addr) bool {
+	if dst.Is4() {
+		return o.mcastLoop
+	}
+	return o.mcastLoop6
 }
 
 // class returns IP_TOS for IPv4 and IPV6_TCLASS for IPv6.
@@ -133,6 +143,8 @@ func (o *ipOptions) get6(opt int) (int, error) {
 		return boolInt(o.mcastLoop6), nil
 	case unix.IPV6_RECVPKTINFO:
 		return boolInt(o.recvPktinfo6), nil
+	case unix.IPV6_MULTICAST_IF:
+		return o.mcastIf, nil
 	}
 	return 0, unix.ENOPROTOOPT
 }
@@ -227,6 +239,11 @@ func (o *ipOptions) set6(opt, v int, bound bool) error {
 		o.mcastLoop6 = v != 0
 	case unix.IPV6_RECVPKTINFO:
 		o.recvPktinfo6 = v != 0
+	case unix.IPV6_MULTICAST_IF:
+		if v < 0 {
+			return unix.EINVAL
+		}
+		o.mcastIf = v
 	default:
 		return unix.ENOPROTOOPT
 	}

@@ -19,6 +19,7 @@ type netState struct {
 	nics   []*nic       // index i has ifindex i+1
 	routes []route
 	tab    atomic.Pointer[addrTable]
+	groups map[groupKey]int // sockets joined to each group, per NIC
 
 	udpPorts *portTable
 	raw      rawTable
@@ -63,10 +64,12 @@ type routeResult struct {
 	src     netip.Addr
 	local   bool // the destination is this host
 	bcast   bool // a limited or directed broadcast
+	loop    bool // multicast that members on this host also receive
 }
 
 func (n *netState) init(h *Host) {
 	n.h = h
+	n.groups = make(map[groupKey]int)
 	n.udpPorts = newPortTable(uint64(len(h.opts.Name))+0x5eed, udpConflict)
 	n.icmpRate = newTokenBucket(icmpRatePerSec, icmpBurst)
 	n.reasm.init()

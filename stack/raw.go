@@ -23,6 +23,7 @@ type rawSocket struct {
 	rq        dgramQueue
 	stamp     stamper
 	icmpBlock uint32 // ICMP_FILTER: a set bit blocks that ICMP type
+	mc        mcastOpts
 }
 
 // icmpFilterOpt is ICMP_FILTER at level SOL_RAW (raw(7)): a bit mask of
@@ -197,6 +198,11 @@ func (s *rawSocket) shutdown(how int) error {
 func (s *rawSocket) release() {
 	s.host.net.raw.remove(s)
 	s.mu.Lock()
+	joined := s.mc.joined
+	s.mc.joined = nil
+	s.mu.Unlock()
+	s.host.net.leave(joined)
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.released = true
 	for s.rq.len() > 0 {
@@ -326,6 +332,7 @@ func (s *rawSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		src: s.local, dst: dst, proto: uint8(s.proto), ttl: s.ip.hops(dst), tos: s.ip.class(dst),
 		device: s.opts.device, broadcastOK: s.opts.broadcast, mcastTTL: s.ip.multicastHops(dst),
 		df: s.ip.pmtudisc == unix.IP_PMTUDISC_DO, options: s.ip.options,
+		mcastIf: s.ip.mcastIf, mcastLoop: s.ip.multicastLoop(dst),
 		dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 	}
 	hdrincl, shut := s.ip.hdrincl, s.shutWr
@@ -394,4 +401,8 @@ func (n *netState) sendHdrincl(o outMeta, b []byte) error {
 	h[10], h[11] = 0, 0
 	binary.BigEndian.PutUint16(h[10:], wire.Checksum(h[:ihl], 0))
 	return n.transmit(rt, p)
+}
+
+func (s *rawSocket) setMembership(level, opt int, group, iface [16]byte, ifindex int) error {
+	return s.sockBase.setMembership(&s.mc, &s.ip, level, opt, group, iface, ifindex)
 }

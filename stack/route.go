@@ -19,6 +19,8 @@ type outMeta struct {
 	options     []byte // IP_OPTIONS, padded
 	id          uint16 // 0: the stack picks one
 	keepID      bool   // IP_HDRINCL with a caller-chosen ID
+	mcastIf     int    // IP_MULTICAST_IF: the NIC for multicast, 0 for the route
+	mcastLoop   bool   // IP_MULTICAST_LOOP: members on this host get a copy
 }
 
 var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
@@ -106,10 +108,21 @@ func (c *nic) addrFor(dst netip.Addr) netip.Addr {
 // broadcast rule: "EACCES: The user tried to ... send to a broadcast
 // address without having the broadcast flag set on the socket."
 func (n *netState) routeFor(o *outMeta) (routeResult, error) {
-	rt, err := n.route(o.dst, o.device)
+	device := o.device
+	if o.dst.IsMulticast() && o.mcastIf > 0 {
+		t := n.table()
+		if o.mcastIf > len(t.nics) {
+			return routeResult{}, unix.ENODEV
+		}
+		device = t.nics[o.mcastIf-1].name
+	}
+	rt, err := n.route(o.dst, device)
 	if err != nil {
 		return rt, err
 	}
+	// ip(7P): "Normally multicast datagrams are delivered to members on
+	// the sending host" unless IP_MULTICAST_LOOP is off.
+	rt.loop = o.dst.IsMulticast() && o.mcastLoop && n.table().joinedOn(rt.nic, o.dst)
 	if o.dontroute && !rt.local && rt.nextHop != o.dst {
 		// socket(7) SO_DONTROUTE: "send only to directly connected hosts".
 		return rt, unix.ENETUNREACH

@@ -25,6 +25,7 @@ type udpSocket struct {
 	released  bool
 	rq        dgramQueue
 	stamp     stamper
+	mc        mcastOpts
 }
 
 func (h *Host) newUDP(domain int) *udpSocket {
@@ -138,6 +139,11 @@ func (s *udpSocket) shutdown(how int) error {
 
 func (s *udpSocket) release() {
 	s.mu.Lock()
+	joined := s.mc.joined
+	s.mc.joined = nil
+	s.mu.Unlock()
+	s.host.net.leave(joined)
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.released = true
 	if s.bnd != nil {
@@ -220,4 +226,8 @@ func (s *udpSocket) setsockoptInt(level, opt, v int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ip.set(&s.sockBase, level, opt, v, s.bnd != nil)
+}
+
+func (s *udpSocket) setMembership(level, opt int, group, iface [16]byte, ifindex int) error {
+	return s.sockBase.setMembership(&s.mc, &s.ip, level, opt, group, iface, ifindex)
 }
