@@ -13,6 +13,7 @@ func Cases() []Case {
 		unixCases(),
 		rawCases(),
 		timeoutCases(),
+		mcastCases(),
 	}
 	var all []Case
 	for _, g := range groups {
