@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"sync"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -13,17 +12,10 @@ import (
 
 // rawSocket is a SOCK_RAW socket of AF_INET (raw(7)).
 type rawSocket struct {
-	sockBase
-	ip        ipOptions
+	dgramBase
 	local     netip.Addr // bound address; invalid if unbound
 	remote    netip.Addr // connected peer; invalid if none
-	shutRd    bool
-	shutWr    bool
-	released  bool
-	rq        dgramQueue
-	stamp     stamper
-	icmpBlock uint32 // ICMP_FILTER: a set bit blocks that ICMP type
-	mc        mcastOpts
+	icmpBlock uint32     // ICMP_FILTER: a set bit blocks that ICMP type
 }
 
 // icmpFilterOpt is ICMP_FILTER at level SOL_RAW (raw(7)): a bit mask of
@@ -45,7 +37,7 @@ func (h *Host) newRaw(domain, proto int) (*rawSocket, error) {
 	if proto <= 0 || proto > 255 {
 		return nil, unix.EPROTONOSUPPORT
 	}
-	s := &rawSocket{sockBase: h.newBase(domain, unix.SOCK_RAW, proto), ip: defaultIPOptions()}
+	s := &rawSocket{dgramBase: h.newDgramBase(domain, unix.SOCK_RAW, proto)}
 	// raw(7): "A protocol of IPPROTO_RAW implies enabled IP_HDRINCL".
 	s.ip.hdrincl = proto == unix.IPPROTO_RAW
 	t := &h.net.raw
@@ -197,17 +189,7 @@ func (s *rawSocket) shutdown(how int) error {
 
 func (s *rawSocket) release() {
 	s.host.net.raw.remove(s)
-	s.mu.Lock()
-	joined := s.mc.joined
-	s.mc.joined = nil
-	s.mu.Unlock()
-	s.host.net.leave(joined)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.released = true
-	for s.rq.len() > 0 {
-		s.host.net.bufs.put(s.rq.pop().buf)
-	}
+	s.dgramBase.release()
 }
 
 func (s *rawSocket) events() int16 {
@@ -236,43 +218,6 @@ func (s *rawSocket) sockname() (unix.Sockaddr, error) {
 // peername: a raw socket has no port, and Linux's getpeername reports
 // ENOTCONN for it even after connect(2) fixed the destination.
 func (s *rawSocket) peername() (unix.Sockaddr, error) { return nil, unix.ENOTCONN }
-
-func (s *rawSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr, error) {
-	if flags&unix.MSG_OOB != 0 {
-		return 0, 0, 0, nil, unix.EOPNOTSUPP
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if flags&unix.MSG_ERRQUEUE != 0 {
-		return 0, 0, 0, nil, unix.EAGAIN
-	}
-	n, rflags, from, d, err := s.dgramRecv(&s.rq, &s.host.net.bufs, p, flags, s.shutRd || s.released)
-	if err == nil && flags&unix.MSG_PEEK == 0 {
-		s.stamp.read(d.stamp)
-	}
-	return n, 0, rflags, from, err
-}
-
-func (s *rawSocket) lastStamp() (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stamp.last()
-}
-
-func (s *rawSocket) ioctlInt(req uint) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch req {
-	case unix.SIOCINQ:
-		if d := s.rq.peek(); d != nil {
-			return d.n, nil
-		}
-		return 0, nil
-	case unix.SIOCOUTQ:
-		return 0, nil
-	}
-	return 0, unix.ENOTTY
-}
 
 func (s *rawSocket) getsockoptInt(level, opt int) (int, error) {
 	s.mu.Lock()
@@ -401,8 +346,4 @@ func (n *netState) sendHdrincl(o outMeta, b []byte) error {
 	h[10], h[11] = 0, 0
 	binary.BigEndian.PutUint16(h[10:], wire.Checksum(h[:ihl], 0))
 	return n.transmit(rt, p)
-}
-
-func (s *rawSocket) setMembership(level, opt int, group, iface [16]byte, ifindex int) error {
-	return s.sockBase.setMembership(&s.mc, &s.ip, level, opt, group, iface, ifindex)
 }

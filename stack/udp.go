@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,24 +12,15 @@ const maxUDPPayload = 65507
 
 // udpSocket is a SOCK_DGRAM socket of AF_INET or AF_INET6 (udp(7)).
 type udpSocket struct {
-	sockBase
-	ip ipOptions
-
+	dgramBase
 	bnd       *binding
 	local     netip.AddrPort // the bound address; zero Port until bound
 	remote    netip.AddrPort
 	connected bool
-	shutRd    bool
-	shutWr    bool
-	released  bool
-	rq        dgramQueue
-	stamp     stamper
-	mc        mcastOpts
 }
 
 func (h *Host) newUDP(domain int) *udpSocket {
-	s := &udpSocket{sockBase: h.newBase(domain, unix.SOCK_DGRAM, unix.IPPROTO_UDP)}
-	s.ip = defaultIPOptions()
+	s := &udpSocket{dgramBase: h.newDgramBase(domain, unix.SOCK_DGRAM, unix.IPPROTO_UDP)}
 	return s
 }
 
@@ -139,20 +129,12 @@ func (s *udpSocket) shutdown(how int) error {
 
 func (s *udpSocket) release() {
 	s.mu.Lock()
-	joined := s.mc.joined
-	s.mc.joined = nil
+	b := s.bnd
 	s.mu.Unlock()
-	s.host.net.leave(joined)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.released = true
-	if s.bnd != nil {
-		s.host.net.udpPorts.unbind(s.local.Port(), s.bnd)
+	if b != nil {
+		s.host.net.udpPorts.unbind(s.local.Port(), b)
 	}
-	for s.rq.len() > 0 {
-		d := s.rq.pop()
-		s.host.net.bufs.put(d.buf)
-	}
+	s.dgramBase.release()
 }
 
 func (s *udpSocket) events() int16 {
@@ -194,28 +176,6 @@ func (s *udpSocket) peername() (unix.Sockaddr, error) {
 	return toSockaddr(s.domain, s.remote), nil
 }
 
-func (s *udpSocket) lastStamp() (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stamp.last()
-}
-
-func (s *udpSocket) ioctlInt(req uint) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch req {
-	case unix.SIOCINQ:
-		// udp(7) FIONREAD: "the size of the next pending datagram".
-		if d := s.rq.peek(); d != nil {
-			return d.n, nil
-		}
-		return 0, nil
-	case unix.SIOCOUTQ:
-		return 0, nil
-	}
-	return 0, unix.ENOTTY
-}
-
 func (s *udpSocket) getsockoptInt(level, opt int) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -226,8 +186,4 @@ func (s *udpSocket) setsockoptInt(level, opt, v int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ip.set(&s.sockBase, level, opt, v, s.bnd != nil)
-}
-
-func (s *udpSocket) setMembership(level, opt int, group, iface [16]byte, ifindex int) error {
-	return s.sockBase.setMembership(&s.mc, &s.ip, level, opt, group, iface, ifindex)
 }

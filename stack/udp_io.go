@@ -97,22 +97,6 @@ func (n *netState) sendUDP(o outMeta, sport, dport uint16, payload []byte) error
 	return n.output(rt, &o, p)
 }
 
-func (s *udpSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr, error) {
-	if flags&unix.MSG_OOB != 0 {
-		return 0, 0, 0, nil, unix.EOPNOTSUPP
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if flags&unix.MSG_ERRQUEUE != 0 {
-		return 0, 0, 0, nil, unix.EAGAIN
-	}
-	n, rflags, from, d, err := s.dgramRecv(&s.rq, &s.host.net.bufs, p, flags, s.shutRd || s.released)
-	if err == nil && flags&unix.MSG_PEEK == 0 {
-		s.stamp.read(d.stamp)
-	}
-	return n, 0, rflags, from, err
-}
-
 // enqueue copies a datagram's payload into the socket's receive queue. It
 // reports false, and the caller counts a drop, when the buffer is full.
 func (s *udpSocket) enqueue(n *netState, from netip.AddrPort, payload []byte) bool {
