@@ -33,7 +33,7 @@ type reasmEntry struct {
 	frags    []fragment // sorted by off, never overlapping
 	header   []byte     // the first fragment's header, once seen
 	v6       bool
-	total    int        // payload length, -1 until the last fragment
+	total    int // payload length, -1 until the last fragment
 	mem      int
 	deadline time.Time
 }
