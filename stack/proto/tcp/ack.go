@@ -71,16 +71,12 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 	c.rec.dupAcks = 0
 }
 
-// sampleRTT takes an RTT measurement from the ACK: from the echoed
-// timestamp (RFC 7323 §4.1) or the timed segment (RFC 6298 §3, Karn).
+// sampleRTT takes an RTT measurement from the timed segment (RFC 6298 §3,
+// with Karn's algorithm), with or without timestamps. RFC 7323 §4's
+// timestamp RTTM is not used: an echo of TS.Recent after lost ACKs or a
+// long idle time measures the gap, not the path (RFC 7323 §4.3 (3)), and
+// such samples inflate the RTO; Linux likewise prefers its own send times.
 func (c *Conn) sampleRTT(now time.Time, in *inSeg) {
-	if c.opt.ts && in.opts.HasTimestamps && in.opts.TSEcr != 0 {
-		d := int32(c.tsNow(now) - in.opts.TSEcr)
-		if d >= 0 {
-			c.rtt.sample(time.Duration(d)*time.Millisecond + time.Millisecond/2)
-		}
-		return
-	}
 	if c.rtt.timing && seqnum.Value(c.rtt.timedSeq).LessThan(in.ack) {
 		c.rtt.timing = false
 		c.rtt.sample(now.Sub(c.rtt.timedAt))

@@ -57,7 +57,8 @@
 //
 // The full state machine with simultaneous open and close; RFC 5961
 // challenge ACKs for RST, SYN and old ACKs; TIME-WAIT of 2*MSL (60 s);
-// RFC 7323 window scaling, timestamps and PAWS; RFC 2018 SACK blocks sent
+// RFC 7323 window scaling, timestamps and PAWS (RTT is measured from a
+// timed segment, RFC 6298 §3, not from echoed timestamps); RFC 2018 SACK blocks sent
 // for out-of-order data and used by the sender to pick holes to
 // retransmit; RFC 6298 retransmission timer (1 s initial, 200 ms floor,
 // 120 s ceiling, backoff, Karn); RFC 5681 fast retransmit, RFC 3042

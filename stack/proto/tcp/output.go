@@ -132,10 +132,10 @@ func (c *Conn) windowUpdateDue() bool {
 	return grow >= min(c.rcvBuf.max/2, c.rmss) && 2*cur <= c.rcvBuf.max && cur+grow >= 2*cur
 }
 
-// startTiming times the segment at seq for an RTT sample when timestamps
-// are off (RFC 6298 §3: one sample per RTT).
+// startTiming times the segment at seq for an RTT sample (RFC 6298 §3:
+// one sample per RTT).
 func (c *Conn) startTiming(now time.Time, seq seqnum.Value) {
-	if c.opt.ts || c.rtt.timing {
+	if c.rtt.timing {
 		return
 	}
 	c.rtt.timing, c.rtt.timedSeq, c.rtt.timedAt = true, uint32(seq), now
@@ -172,15 +172,22 @@ func (c *Conn) sendRexmit(now time.Time, emit func(Segment)) {
 		n = min(int(end.Sub(seq)), c.payloadRoom())
 	}
 	flags := wire.TCPFlags(0)
-	if n == 0 {
-		if !c.finQd || seq != c.finSeq() {
-			return
-		}
-		flags = wire.TCPFlagFIN
+	if c.finQd && seq.Add(seqnum.Size(n)) == c.finSeq() && c.finSeq().LessThan(c.snd.max) {
+		flags = wire.TCPFlagFIN // the FIN was sent after these bytes: resend it too
+	}
+	if n == 0 && flags == 0 {
+		return
 	}
 	p := c.sndBuf.slice(int(seq.Sub(c.sndHead)), n, c.scratchBuf())
+	if seq == c.snd.nxt {
+		// After a timeout's go-back, sending continues after this segment.
+		c.snd.nxt = seq.Add(seqnum.Size(n))
+		if flags.Has(wire.TCPFlagFIN) {
+			c.snd.nxt = c.snd.nxt.Add(1)
+		}
+	}
 	c.rec.high = seqnum.Max(c.rec.high, seq.Add(seqnum.Size(max(n, 1))))
-	c.rtt.invalidateSample()
+	c.noteRexmit()
 	c.stats.retrans++
 	c.stats.bytesRexmit += uint64(n)
 	c.emitSeg(now, emit, seq, flags, p)
@@ -202,3 +209,7 @@ func (c *Conn) sendProbe(now time.Time, emit func(Segment)) {
 		c.emitSeg(now, emit, c.snd.una-1, wire.TCPFlagACK, nil)
 	}
 }
+
+// noteRexmit records a retransmission for Karn's rule: no sample from the
+// timed segment (RFC 6298 §3).
+func (c *Conn) noteRexmit() { c.rtt.invalidateSample() }

@@ -269,3 +269,27 @@ func TestRetransmit_LimitedTransmitOnFirstDupAcks(t *testing.T) {
 		}
 	}
 }
+
+func TestRetransmit_TimeoutResendsIntoZeroWindow(t *testing.T) {
+	c := established(t, baseCfg(cliISS), 5000)
+	c.Write(bytes.Repeat([]byte{'d'}, 3000))
+	out(c, t0)
+	// The peer takes the first segment and closes its window; our later
+	// segments and its window update are lost.
+	c.Input(t0, view(t, peerSeg(fACK, s1, c1+1000, 0, "")))
+	now := t0
+	for i := range 20 {
+		now = c.Deadline()
+		c.Tick(now)
+		segs := out(c, now)
+		// RFC 9293 §3.8.6.1: the retransmission goes even into a zero
+		// window; a lost window update cannot deadlock the connection.
+		if len(segs) != 1 || segs[0].Seq != seqnum.Value(c1+1000) || len(segs[0].Payload) == 0 {
+			t.Fatalf("timeout %d sent %v", i, fmtSegs(segs))
+		}
+		// The peer answers each with its zero window: never a timeout
+		// (RFC 1122 §4.2.2.17).
+		c.Input(now, view(t, peerSeg(fACK, s1, c1+1000, 0, "")))
+	}
+	wantState(t, c, Established)
+}

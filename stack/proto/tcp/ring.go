@@ -64,6 +64,9 @@ func (r *ring) read(off int, p []byte) int {
 // slice returns n held bytes from offset off: a slice of the ring when they
 // are contiguous, else a copy into scratch.
 func (r *ring) slice(off, n int, scratch []byte) []byte {
+	if n <= 0 {
+		return nil
+	}
 	pos := (r.head + off) % len(r.buf)
 	if pos+n <= len(r.buf) {
 		return r.buf[pos : pos+n]

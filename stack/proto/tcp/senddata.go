@@ -36,6 +36,7 @@ func (c *Conn) sendData(now time.Time, emit func(Segment)) {
 			}
 		}
 		if seq.LessThan(c.snd.max) {
+			c.noteRexmit()
 			c.stats.retrans++
 			c.stats.bytesRexmit += uint64(n)
 		} else {

@@ -119,12 +119,22 @@ func (c *Conn) onRexmitTimeout(now time.Time) {
 	// RFC 2018 §8: after a timeout, SACK information is not trusted.
 	c.sacked.reset()
 	c.stats.rtos++
-	c.snd.nxt = c.snd.una // go back: resend from the first unacknowledged
+	// Go back: resend from the first unacknowledged segment, which goes
+	// even into a zero window (RFC 9293 §3.8.6.1: keep retransmitting to a
+	// closed window, so a lost window update cannot deadlock).
+	c.snd.nxt = c.snd.una
+	c.markRexmit(c.snd.una)
 }
 
 // giveUp reports whether retransmission has gone on too long: past
 // TCP_USER_TIMEOUT if set, else past the retry count.
 func (c *Conn) giveUp(now time.Time) bool {
+	if c.snd.wnd == 0 && c.state.synchronized() && !c.orphan && now.Sub(c.lastRecv) < 2*maxRTO {
+		// RFC 1122 §4.2.2.17: a receiver that keeps answering with a zero
+		// window is probed indefinitely (Linux: until it is silent for
+		// twice the maximum RTO).
+		return false
+	}
 	if c.cfg.UserTimeout > 0 && !c.firstRexmit.IsZero() {
 		return now.Sub(c.firstRexmit) >= c.cfg.UserTimeout
 	}
