@@ -147,7 +147,12 @@ func (c *Conn) checkRST(now time.Time, in *inSeg) disposition {
 		// RFC 9293 §3.10.7.4: from an active OPEN (simultaneous open),
 		// the connection was refused.
 		c.terminate(unix.ECONNREFUSED)
-	case Established, FinWait1, FinWait2, CloseWait:
+	case CloseWait:
+		// RFC 9293 §3.10.7.4 says "connection reset"; Linux (tcp_reset)
+		// reports EPIPE once the peer's FIN was already seen, and Linux is
+		// the reference.
+		c.terminate(unix.EPIPE)
+	case Established, FinWait1, FinWait2:
 		// RFC 9293 §3.10.7.4: users get "connection reset".
 		c.terminate(unix.ECONNRESET)
 	default:
