@@ -14,6 +14,7 @@ func Cases() []Case {
 		rawCases(),
 		timeoutCases(),
 		mcastCases(),
+		packetCases(),
 	}
 	var all []Case
 	for _, g := range groups {

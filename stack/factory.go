@@ -22,8 +22,7 @@ func (h *Host) newSocket(domain, typ, proto int) (socket, error) {
 	case unix.AF_UNIX:
 		return h.newUnix(typ, proto)
 	case unix.AF_PACKET:
-		// Each arrives with its own issue.
-		return nil, unix.EAFNOSUPPORT
+		return h.newPacket(typ, proto)
 	}
 	return nil, unix.EAFNOSUPPORT
 }

@@ -10,6 +10,7 @@ import (
 // DeliverFrame receives a frame from the NIC's link (link.Dispatcher). It
 // runs on the link's delivery goroutine and copies what it keeps.
 func (c *nic) DeliverFrame(frame []byte) {
+	c.n.packets.tap(c, frame, false) // packet(7) sockets see it first
 	if c.ep.Kind() == link.KindEthernet {
 		c.deliverEthernet(frame)
 		return

@@ -137,6 +137,7 @@ func (c *nic) write(frame []byte) error {
 	if hr != 0 {
 		return unix.EOPNOTSUPP
 	}
+	c.n.packets.tap(c, frame, true)
 	v := c.n.vecs.get()
 	v[0] = frame
 	_, err := c.ep.WritePackets(v[:])

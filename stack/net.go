@@ -32,6 +32,7 @@ type netState struct {
 	reasm    reassembler
 	tcp      tcpState
 	batches  batchPool
+	packets  packetTable
 	// neighQueued is the bytes held by all NICs' unresolved-neighbour
 	// queues (arp.go).
 	neighQueued atomic.Int64
