@@ -15,6 +15,7 @@ func Cases() []Case {
 		timeoutCases(),
 		mcastCases(),
 		packetCases(),
+		ipoptCases(),
 	}
 	var all []Case
 	for _, g := range groups {

@@ -81,3 +81,18 @@ func (s *dgramBase) release() {
 	s.mu.Unlock()
 	s.host.net.leave(joined)
 }
+
+// getsockoptBytes reads IP_OPTIONS (ip(7)).
+func (s *dgramBase) getsockoptBytes(level, opt, size int) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ip.getOptions(level, opt, size)
+}
+
+// setsockoptBytes sets IP_OPTIONS (ip(7)): "Set or get the IP options to be
+// sent with every packet from this socket".
+func (s *dgramBase) setsockoptBytes(level, opt int, b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ip.setOptions(level, opt, b)
+}

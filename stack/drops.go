@@ -47,6 +47,7 @@ const (
 	DropFragUnsupported
 	DropOtherHost
 	DropMcastNotJoined
+	DropSourceRoute
 	numDropReasons
 )
 
@@ -86,6 +87,7 @@ var dropNames = [numDropReasons]string{
 	DropFragUnsupported:  "ipv6-fragment-unsupported",
 	DropOtherHost:        "other-host",
 	DropMcastNotJoined:   "mcast-not-joined",
+	DropSourceRoute:      "source-routed",
 }
 
 // String returns the reason's name, e.g. "udp-no-socket".

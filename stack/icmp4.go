@@ -61,7 +61,11 @@ func (n *netState) echoReply(ip wire.IPv4) {
 		return
 	}
 	m := ip.Payload()
-	o := outMeta{src: dst, dst: ip.Src(), proto: wire.ICMPv4ProtocolNumber, ttl: defaultTTL, tos: int(ip.TOS())}
+	// RFC 1122 §3.2.2.6: record route and timestamp options of the
+	// request are returned in the reply (Linux's ip_options_echo), so
+	// ping -R shows the whole path.
+	o := outMeta{src: dst, dst: ip.Src(), proto: wire.ICMPv4ProtocolNumber, ttl: defaultTTL, tos: int(ip.TOS()),
+		options: echoOptions(ip.Options(), dst)}
 	rt, err := n.routeFor(&o)
 	if err != nil {
 		return
@@ -111,8 +115,11 @@ func (n *netState) sendICMPError(ip wire.IPv4, typ, code uint8, mtu uint32) {
 	b := p.data()
 	b[0], b[1] = typ, code
 	binary.BigEndian.PutUint32(b[4:], 0)
-	if code == codeFragNeeded && typ == icmpDestUnreachable {
+	switch {
+	case code == codeFragNeeded && typ == icmpDestUnreachable:
 		binary.BigEndian.PutUint16(b[6:], uint16(mtu))
+	case typ == icmpParamProblem:
+		binary.BigEndian.PutUint32(b[4:], mtu) // RFC 792: the pointer octet
 	}
 	copy(b[8:], quote)
 	b[2], b[3] = 0, 0

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"time"
 
 	"sockstack/link"
 	"sockstack/wire"
@@ -91,6 +92,15 @@ func (n *netState) input4(c *nic, b []byte) {
 		n.forward(c, ip)
 		return
 	}
+	if ip.HeaderLen() > wire.IPv4MinHeaderLen {
+		here := dst
+		if !n.isLocal(here) {
+			here = c.addr4()
+		}
+		if !n.options(ip, here) {
+			return
+		}
+	}
 	if ip.IsFragment() {
 		whole, done := n.reasm.add(n, ip)
 		if whole == nil {
@@ -100,6 +110,22 @@ func (n *netState) input4(c *nic, b []byte) {
 		ip = whole
 	}
 	n.deliverLocal(c, ip)
+}
+
+// options processes a datagram's IP options (RFC 791 §3.1) and reports
+// whether it lives on: source-routed datagrams are dropped, malformed
+// options draw Parameter Problem (RFC 1122 §3.2.1.8).
+func (n *netState) options(ip wire.IPv4, here netip.Addr) bool {
+	switch res, ptr := processOptions4(ip, here, time.Now()); res {
+	case optionsSourceRouted:
+		n.drops.add(DropSourceRoute)
+		return false
+	case optionsBad:
+		n.drops.add(DropIPHeaderError)
+		n.sendICMPError(ip, icmpParamProblem, 0, uint32(ptr)<<24)
+		return false
+	}
+	return true
 }
 
 // acceptsDst reports whether a unicast or broadcast datagram for dst is
@@ -158,6 +184,11 @@ func (n *netState) forward(in *nic, ip wire.IPv4) {
 	defer n.pkts.put(p)
 	copy(p.data(), ip)
 	fwd := wire.IPv4(p.data())
+	// RFC 791 §3.1: a router records the address of the interface it
+	// forwards out of.
+	if fwd.HeaderLen() > wire.IPv4MinHeaderLen && !n.options(fwd, rt.nic.addr4()) {
+		return
+	}
 	// RFC 1624 §3 via DecTTL: the checksum is updated incrementally.
 	fwd.DecTTL()
 	if len(fwd) <= rt.nic.mtu {

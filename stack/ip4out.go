@@ -24,9 +24,13 @@ func (n *netState) output4(rt routeResult, o *outMeta, p *pkt) error {
 	if !o.keepID || id == 0 {
 		id = uint16(n.ipID.Add(1))
 	}
+	dst := o.dst
+	if o.firstHop.IsValid() {
+		dst = o.firstHop
+	}
 	f := wire.IPv4Fields{
 		TOS: uint8(o.tos), ID: id, TTL: uint8(o.ttl), Protocol: o.proto,
-		Src: o.src, Dst: o.dst, Options: o.options, PayloadLen: p.len(),
+		Src: o.src, Dst: dst, Options: o.options, PayloadLen: p.len(),
 	}
 	if o.df {
 		f.Flags = wire.IPv4FlagDF

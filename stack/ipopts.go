@@ -249,3 +249,24 @@ func (o *ipOptions) set6(opt, v int, bound bool) error {
 	}
 	return nil
 }
+
+// getOptions returns IP_OPTIONS, truncated to size as getsockopt(2) does.
+func (o *ipOptions) getOptions(level, opt, size int) ([]byte, error) {
+	if level != unix.IPPROTO_IP || opt != unix.IP_OPTIONS {
+		return nil, unix.ENOPROTOOPT
+	}
+	return append([]byte(nil), o.options[:min(len(o.options), max(size, 0))]...), nil
+}
+
+// setOptions sets IP_OPTIONS after validating them.
+func (o *ipOptions) setOptions(level, opt int, b []byte) error {
+	if level != unix.IPPROTO_IP || opt != unix.IP_OPTIONS {
+		return unix.ENOPROTOOPT
+	}
+	v, err := checkUserOptions(b)
+	if err != nil {
+		return err
+	}
+	o.options = v
+	return nil
+}

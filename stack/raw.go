@@ -280,6 +280,12 @@ func (s *rawSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		mcastIf: s.ip.mcastIf, mcastLoop: s.ip.multicastLoop(dst),
 		dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 	}
+	if len(o.options) > 0 && dst.Is4() {
+		o.options, o.firstHop = sourceRoute(o.options, dst)
+		if o.firstHop == dst {
+			o.firstHop = netip.Addr{}
+		}
+	}
 	hdrincl, shut := s.ip.hdrincl, s.shutWr
 	s.mu.Unlock()
 	switch {

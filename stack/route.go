@@ -21,6 +21,10 @@ type outMeta struct {
 	keepID      bool   // IP_HDRINCL with a caller-chosen ID
 	mcastIf     int    // IP_MULTICAST_IF: the NIC for multicast, 0 for the route
 	mcastLoop   bool   // IP_MULTICAST_LOOP: members on this host get a copy
+	// firstHop, when valid, is where a source-routed datagram goes first
+	// (IP_OPTIONS with LSRR/SSRR): the IP destination, while dst stays
+	// the final destination for transport checksums.
+	firstHop netip.Addr
 }
 
 var limitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
@@ -116,14 +120,18 @@ func (n *netState) routeFor(o *outMeta) (routeResult, error) {
 		}
 		device = t.nics[o.mcastIf-1].name
 	}
-	rt, err := n.route(o.dst, device)
+	target := o.dst
+	if o.firstHop.IsValid() {
+		target = o.firstHop
+	}
+	rt, err := n.route(target, device)
 	if err != nil {
 		return rt, err
 	}
 	// ip(7P): "Normally multicast datagrams are delivered to members on
 	// the sending host" unless IP_MULTICAST_LOOP is off.
 	rt.loop = o.dst.IsMulticast() && o.mcastLoop && n.table().joinedOn(rt.nic, o.dst)
-	if o.dontroute && !rt.local && rt.nextHop != o.dst {
+	if o.dontroute && !rt.local && rt.nextHop != target {
 		// socket(7) SO_DONTROUTE: "send only to directly connected hosts".
 		return rt, unix.ENETUNREACH
 	}

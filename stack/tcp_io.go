@@ -47,6 +47,7 @@ func (s *tcpSocket) meta() outMeta {
 		proto: wire.TCPProtocolNumber,
 		ttl:   s.ip.hops(d), tos: s.ip.class(d), device: s.opts.device,
 		df: s.ip.pmtudisc != unix.IP_PMTUDISC_DONT, dontroute: s.opts.dontroute,
+		options: s.ip.options,
 	}
 }
 

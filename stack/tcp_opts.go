@@ -179,3 +179,17 @@ func (s *tcpSocket) setsockoptString(level, opt int, v string) error {
 	s.cfg.CC = v
 	return nil
 }
+
+// getsockoptBytes reads IP_OPTIONS (ip(7)).
+func (s *tcpSocket) getsockoptBytes(level, opt, size int) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ip.getOptions(level, opt, size)
+}
+
+// setsockoptBytes sets IP_OPTIONS for the connection's segments.
+func (s *tcpSocket) setsockoptBytes(level, opt int, b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ip.setOptions(level, opt, b)
+}

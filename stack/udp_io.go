@@ -51,6 +51,12 @@ func (s *udpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		mcastTTL: s.ip.multicastHops(d), dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 		mcastIf: s.ip.mcastIf, mcastLoop: s.ip.multicastLoop(d),
 	}
+	if len(s.ip.options) > 0 && d.Is4() {
+		o.options, o.firstHop = sourceRoute(s.ip.options, d)
+		if o.firstHop == d {
+			o.firstHop = netip.Addr{}
+		}
+	}
 	sport := s.local.Port()
 	s.mu.Unlock()
 	return len(p), s.host.net.sendUDP(o, sport, dst.Port(), p)
