@@ -2,8 +2,6 @@ package stack
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"net/netip"
 	"sync"
 	"time"
@@ -94,19 +92,6 @@ func mssFor(mtu int, remote netip.Addr) int {
 	return min(mtu-hdr, 65535-hdr)
 }
 
-// isn picks an initial sequence number: RFC 6528 §3, ISN = M + F(4-tuple,
-// secret), M a 4 µs clock and F a keyed hash.
-func (t *tcpState) isn(local, remote netip.AddrPort, now time.Time) uint32 {
-	var b [16 + 2*18]byte
-	copy(b[:16], t.secret[:])
-	la, ra := local.Addr().As16(), remote.Addr().As16()
-	copy(b[16:], la[:])
-	binary.BigEndian.PutUint16(b[32:], local.Port())
-	copy(b[34:], ra[:])
-	binary.BigEndian.PutUint16(b[50:], remote.Port())
-	sum := sha256.Sum256(b[:])
-	return binary.BigEndian.Uint32(sum[:]) + uint32(now.UnixNano()/4000)
-}
 
 // config returns the tcp.Config for a new connection from the socket's
 // options. Call with s.mu held.
@@ -226,7 +211,7 @@ func (s *tcpSocket) connect(sa unix.Sockaddr) error {
 	}
 	now := time.Now()
 	cfg := s.config()
-	cfg.ISS = n.tcp.isn(local, remote, now)
+	cfg.ISS = tcp.ISN(n.tcp.secret, local, remote, now) // RFC 6528
 	if s.cfg.MSS == 0 {
 		// RFC 9293 §3.7.1 / RFC 6691: advertise the MSS the route's MTU
 		// allows, less the fixed IP and TCP headers.

@@ -32,8 +32,13 @@ func (n *netState) inputTCP(c *nic, pi packetInfo, l4 []byte) {
 	remote := netip.AddrPortFrom(src, seg.SrcPort())
 	now := time.Now()
 	if s := n.tcp.lookup(local, remote); s != nil {
-		s.input(now, seg)
-		return
+		if !s.reusedBy(seg) {
+			s.input(now, seg)
+			return
+		}
+		// RFC 6191: a new SYN took over a connection in TIME-WAIT; the
+		// old one is gone and the SYN goes to the listener.
+		s.reap()
 	}
 	if l, ok := n.tcp.ports.listener(local).(*tcpSocket); ok {
 		l.listenInput(now, local, remote, seg)
@@ -61,6 +66,21 @@ func (n *netState) sendSegment(seg *tcp.Segment, src, dst netip.Addr) {
 	b.o = outMeta{proto: wire.TCPProtocolNumber, ttl: defaultTTL, df: true}
 	b.out = append(b.out, tcpOut{p, src, dst})
 	n.sendBatch(b)
+}
+
+// reusedBy reports whether seg, a SYN, ends the socket's TIME-WAIT
+// connection so that a new one can start (RFC 6191).
+func (s *tcpSocket) reusedBy(seg wire.TCP) bool {
+	if !seg.Flags().Has(wire.TCPFlagSYN) || seg.Flags().Has(wire.TCPFlagACK) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil || s.conn.State() != tcp.TimeWait || !s.conn.ReuseTimeWait(seg) {
+		return false
+	}
+	s.released = true // the socket (closed, orphaned) is finished
+	return true
 }
 
 // input runs a segment through the connection (RFC 9293 §3.10.7) and

@@ -90,8 +90,19 @@ func (s *tcpSocket) setsockoptInt(level, opt, v int) error {
 	defer s.mu.Unlock()
 	switch level {
 	case unix.SOL_SOCKET:
-		if opt == unix.SO_KEEPALIVE {
+		switch opt {
+		case unix.SO_KEEPALIVE:
 			s.live().KeepAlive = v != 0
+		case unix.SO_SNDBUF, unix.SO_RCVBUF, unix.SO_SNDBUFFORCE, unix.SO_RCVBUFFORCE:
+			// Apply the generic rule, then hand the sizes to a live
+			// connection (socket(7): the buffers may change at any time).
+			if err := s.setSocketInt(opt, v); err != nil {
+				return err
+			}
+			if s.conn != nil {
+				s.conn.SetBuffers(s.opts.sndbuf, s.opts.rcvbuf)
+			}
+			return nil
 		}
 		return errUnhandled
 	case unix.IPPROTO_TCP:

@@ -165,8 +165,9 @@ func (s *tcpSocket) ioctlInt(req uint) (int, error) {
 		if s.conn == nil {
 			return 0, nil
 		}
-		i := s.conn.Info()
-		return s.conn.Unsent() + int(i.Unacked), nil
+		// tcp(7) SIOCOUTQ: "the amount of unsent data in the socket send
+		// queue" — on Linux, everything not yet acknowledged.
+		return s.conn.Queued(), nil
 	case unix.SIOCATMARK:
 		return 0, nil
 	}
