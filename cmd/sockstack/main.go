@@ -80,6 +80,7 @@ func commands() []command {
 		{"up", "run a sockstack host on a TUN, TAP or interface: ping, echo, discard, daytime, chargen", runUp},
 		{"ping", "ping(8) over the kernel or a sockstack host on a TUN, TAP or interface", runPing},
 		{"traceroute", "traceroute(8) over the kernel or a sockstack host on a TUN, TAP or interface", runTraceroute},
+		{"lookup", "getent-compatible hosts, services, protocols lookups; getaddrinfo and getnameinfo", runLookup},
 		{"demo", "three sockstack hosts A — R — B in this process: ping, traceroute, UDP echo", runDemo},
 		{"help", "show this help, or a subcommand's with: sockstack help SUBCOMMAND", nil},
 	}
