@@ -51,7 +51,7 @@ func TestSubcommandHelp(t *testing.T) {
 		"up":         {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "--services", "ip netns add", "RFC 862", "RFC 864"},
 		"ping":       {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "ping's own options:", "-c <count>", "raw(7)"},
 		"traceroute": {"--tun NAME", "--tap NAME", "--iface NAME", "--netns", "--addr CIDR", "--gw ADDR", "--mtu N", "--capture FILE", "-provider", "traceroute's own options:", "-q <nqueries>", "time exceeded"},
-		"lookup":     {"--hosts FILE", "--services FILE", "--nameserver", "getent(1)", "addrinfo", "nameinfo", "--tun NAME"},
+		"lookup":     {"-hosts FILE", "-services FILE", "-nameserver", "getent(1)", "addrinfo", "nameinfo", "--tun NAME"},
 		"demo":       {"-n CLIENTS", "-6", "-provider kernel", "seed 003", "A — R — B", "traceroute", "2 ms"},
 	}
 	for _, c := range commands() {
