@@ -1,6 +1,7 @@
 package netconn
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -8,6 +9,11 @@ import (
 
 	"golang.org/x/sys/unix"
 )
+
+// ErrNotNumeric reports a host name where an IP literal was needed: name
+// resolution belongs to package resolv, and netconn takes only IP literals
+// and "localhost".
+var ErrNotNumeric = errors.New("netconn: host is not an IP literal (name resolution needs package resolv)")
 
 // family and type of a network name, as the net package spells them.
 func parseNetwork(network string) (domain, typ int, err error) {
@@ -64,7 +70,7 @@ func resolve(network, address string) (unix.Sockaddr, int, error) {
 		}
 	default:
 		if ip, err = netip.ParseAddr(host); err != nil {
-			return nil, 0, &net.AddrError{Err: "only numeric addresses and localhost are supported", Addr: host}
+			return nil, 0, fmt.Errorf("%w: %q", ErrNotNumeric, host)
 		}
 	}
 	if ip.Is4() && network[len(network)-1] == '6' || ip.Is6() && !ip.Is4In6() && network[len(network)-1] == '4' {

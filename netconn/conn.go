@@ -3,7 +3,6 @@ package netconn
 import (
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -39,7 +38,10 @@ func (c *Conn) opErr(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.fd.net, Source: c.laddr, Addr: c.raddr, Err: err}
 }
 
-// Read reads data; io.EOF at the end of a stream (read(2) returning 0).
+// Read reads what is available, waiting for at least one byte (or one
+// datagram) until the read deadline. read(2): "On success, the number of
+// bytes read is returned (zero indicates end of file)": on a stream that is
+// io.EOF, as io.Reader has it; a zero-length datagram is 0, nil.
 func (c *Conn) Read(p []byte) (int, error) {
 	n, err := c.fd.read(p)
 	if err != nil {
@@ -51,13 +53,15 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Write writes all of p unless an error or the deadline stops it.
+// Write writes all of p, continuing after partial writes, unless an error
+// or the write deadline stops it; then n counts the bytes sent.
 func (c *Conn) Write(p []byte) (int, error) {
 	n, err := c.fd.write(p)
 	return n, c.opErr("write", err)
 }
 
-// Close closes the connection; calls in flight return net.ErrClosed.
+// Close closes the connection: close(2) once the calls in flight have
+// returned net.ErrClosed. A second Close fails with net.ErrClosed.
 func (c *Conn) Close() error { return c.opErr("close", c.fd.close()) }
 
 // LocalAddr returns the local address.
@@ -66,23 +70,44 @@ func (c *Conn) LocalAddr() net.Addr { return c.laddr }
 // RemoteAddr returns the peer's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
 
-// SetDeadline sets the read and write deadlines.
+// SetDeadline sets the read and write deadlines (net.Conn: "equivalent
+// to calling both SetReadDeadline and SetWriteDeadline").
 func (c *Conn) SetDeadline(t time.Time) error {
-	setDeadline(&c.fd.rdl, t)
-	setDeadline(&c.fd.wdl, t)
+	if c.fd.closed.Load() {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.fd.rd.setDeadline(t)
+	c.fd.wr.setDeadline(t)
 	return nil
 }
 
-// SetReadDeadline sets the read deadline.
-func (c *Conn) SetReadDeadline(t time.Time) error { setDeadline(&c.fd.rdl, t); return nil }
+// SetReadDeadline sets the deadline for pending and future Reads; the
+// zero time means none.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if c.fd.closed.Load() {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.fd.rd.setDeadline(t)
+	return nil
+}
 
-// SetWriteDeadline sets the write deadline.
-func (c *Conn) SetWriteDeadline(t time.Time) error { setDeadline(&c.fd.wdl, t); return nil }
+// SetWriteDeadline sets the deadline for pending and future Writes; a
+// Write that times out may have written part of its data (net.Conn).
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if c.fd.closed.Load() {
+		return c.opErr("set", net.ErrClosed)
+	}
+	c.fd.wr.setDeadline(t)
+	return nil
+}
 
-// CloseWrite shuts down the sending side: shutdown(2) SHUT_WR.
+// CloseWrite shuts down the sending side, like (*net.TCPConn).CloseWrite.
+// shutdown(2): "If how is SHUT_WR, further transmissions will be
+// disallowed"; on TCP the peer reads EOF once the data before it is read.
 func (c *Conn) CloseWrite() error { return c.shutdown(unix.SHUT_WR) }
 
-// CloseRead shuts down the receiving side: shutdown(2) SHUT_RD.
+// CloseRead shuts down the receiving side, like (*net.TCPConn).CloseRead.
+// shutdown(2): "If how is SHUT_RD, further receptions will be disallowed".
 func (c *Conn) CloseRead() error { return c.shutdown(unix.SHUT_RD) }
 
 func (c *Conn) shutdown(how int) error {
@@ -94,31 +119,37 @@ func (c *Conn) shutdown(how int) error {
 }
 
 func (c *Conn) setInt(level, opt, v int) error {
-	if err := c.fd.acquire(); err != nil {
-		return c.opErr("set", err)
-	}
-	defer c.fd.release()
-	return c.opErr("set", wrapSys("setsockopt", c.fd.api.SetsockoptInt(c.fd.sysfd, level, opt, v)))
+	return c.opErr("set", c.fd.setInt(level, opt, v))
 }
 
-// SetNoDelay sets TCP_NODELAY (tcp(7)).
+// SetNoDelay sets TCP_NODELAY. tcp(7): "If set, disable the Nagle
+// algorithm"; the net package turns it on for every TCP connection, but
+// netconn leaves the provider's default.
 func (c *Conn) SetNoDelay(on bool) error {
 	return c.setInt(unix.IPPROTO_TCP, unix.TCP_NODELAY, b2i(on))
 }
 
-// SetKeepAlive sets SO_KEEPALIVE (socket(7)).
+// SetKeepAlive sets SO_KEEPALIVE. socket(7): "Enable sending of
+// keep-alive messages on connection-oriented sockets".
 func (c *Conn) SetKeepAlive(on bool) error {
 	return c.setInt(unix.SOL_SOCKET, unix.SO_KEEPALIVE, b2i(on))
 }
 
-// SetReadBuffer sets SO_RCVBUF.
+// SetReadBuffer sets SO_RCVBUF. socket(7): "Sets or gets the maximum
+// socket receive buffer in bytes" (Linux doubles the value).
 func (c *Conn) SetReadBuffer(n int) error { return c.setInt(unix.SOL_SOCKET, unix.SO_RCVBUF, n) }
 
-// SetWriteBuffer sets SO_SNDBUF.
+// SetWriteBuffer sets SO_SNDBUF. socket(7): "Sets or gets the maximum
+// socket send buffer in bytes" (Linux doubles the value).
 func (c *Conn) SetWriteBuffer(n int) error { return c.setInt(unix.SOL_SOCKET, unix.SO_SNDBUF, n) }
 
-// SetLinger sets SO_LINGER like (*net.TCPConn).SetLinger: negative turns
-// lingering off, zero resets the connection on Close.
+// SetLinger sets SO_LINGER like (*net.TCPConn).SetLinger: a negative sec
+// turns lingering off (the default: Close returns at once and the stack
+// sends the rest in the background); zero discards unsent data and resets
+// the connection on Close (RFC 9293 §3.10.4: ABORT sends a RST); a positive
+// sec is socket(7)'s linger time: "a close(2) or shutdown(2) will not
+// return until all queued messages for the socket have been successfully
+// sent or the linger timeout has been reached", so Close may block.
 func (c *Conn) SetLinger(sec int) error {
 	if err := c.fd.acquire(); err != nil {
 		return c.opErr("set", err)
@@ -136,11 +167,4 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func wrapSys(name string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return os.NewSyscallError(name, err)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -18,9 +17,11 @@ type Dialer struct {
 	// API is the provider: kernel.New() or a *stack.Host.
 	API sock.API
 	// Timeout bounds the whole dial; zero means none (the context may
-	// still end it).
+	// still end it). net.Dialer: "the maximum amount of time a dial will
+	// wait for a connect to complete".
 	Timeout time.Duration
-	// LocalAddr, if set, is bound before connecting.
+	// LocalAddr, if set, is bound before connecting: a *net.TCPAddr,
+	// *net.UDPAddr or *net.UnixAddr.
 	LocalAddr net.Addr
 }
 
@@ -29,12 +30,15 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 	return d.DialContext(context.Background(), network, address)
 }
 
-// DialContext connects to address: socket, optional bind, and a
-// non-blocking connect(2) that waits for POLLOUT and reads SO_ERROR.
+// DialContext connects to address on network ("tcp", "tcp4", "tcp6",
+// "udp", "udp4", "udp6", "unix", "unixgram", "unixpacket"): socket(2),
+// an optional bind(2), and a non-blocking connect(2) that ends when the
+// connection completes, fails, or ctx (or Timeout) ends. Hosts must be IP
+// literals or "localhost" (errors.Is(err, ErrNotNumeric) otherwise).
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	_, typ, err := parseNetwork(network)
 	if err != nil {
-		return nil, err
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 	}
 	sa, domain, err := resolve(network, address)
 	if err != nil {
@@ -48,12 +52,14 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
 		defer cancel()
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, opErr(mapCtx(err))
+	}
 	sysfd, err := d.API.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, opErr(os.NewSyscallError("socket", err))
 	}
-	f := newFD(d.API, sysfd, network)
-	f.domain = domain
+	f := newFD(d.API, sysfd, domain, network)
 	if err := d.bindLocal(sysfd, domain); err != nil {
 		f.close()
 		return nil, opErr(err)
@@ -76,66 +82,87 @@ func (d *Dialer) bindLocal(sysfd, domain int) error {
 	return wrapSys("bind", d.API.Bind(sysfd, la))
 }
 
-// connect runs connect(2) to completion: EINPROGRESS, then POLLOUT, then
-// SO_ERROR (connect(2): "After select(2) indicates writability, use
-// getsockopt(2) to read the SO_ERROR option").
+// connect runs connect(2) to completion on the non-blocking descriptor.
+// connect(2): "EINPROGRESS: The socket is nonblocking and the connection
+// cannot be completed immediately. It is possible to select(2) or poll(2)
+// for completion by selecting the socket for writing. After select(2)
+// indicates writability, use getsockopt(2) to read the SO_ERROR option".
 func (f *fd) connect(ctx context.Context, sa unix.Sockaddr) error {
-	err := f.api.Connect(f.sysfd, sa)
-	if err == nil || errors.Is(err, unix.EISCONN) {
-		return nil
-	}
-	if !errors.Is(err, unix.EINPROGRESS) && !errors.Is(err, unix.EAGAIN) {
-		return os.NewSyscallError("connect", err)
-	}
-	var dl atomic.Int64
+	var dl int64
 	if t, ok := ctx.Deadline(); ok {
-		dl.Store(t.UnixNano())
+		dl = t.UnixNano()
 	}
-	for {
-		if ctx.Err() != nil {
-			return mapCtx(ctx.Err())
-		}
-		if err := f.waitSlice(unix.POLLOUT, &dl); err != nil {
-			if errors.Is(err, errSlice) {
-				continue
-			}
+	err := f.api.Connect(f.sysfd, sa)
+	for f.domain == unix.AF_UNIX && errors.Is(err, unix.EAGAIN) {
+		// unix(7): EAGAIN: a non-blocking connect to a listener whose
+		// backlog is full; it did not start, so it is retried.
+		if err := f.pause(ctx, dl); err != nil {
 			return err
 		}
+		err = f.api.Connect(f.sysfd, sa)
+	}
+	switch {
+	case err == nil || errors.Is(err, unix.EISCONN):
+		return nil
+	case !errors.Is(err, unix.EINPROGRESS):
+		return os.NewSyscallError("connect", err)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return mapCtx(err)
+		}
+		switch err := f.waitSlice(&f.wr, unix.POLLOUT, dl); err {
+		case nil:
+		case errSlice:
+			continue
+		default:
+			return err
+		}
+		// socket(7): SO_ERROR: "Get and clear the pending socket error".
 		v, err := f.api.GetsockoptInt(f.sysfd, unix.SOL_SOCKET, unix.SO_ERROR)
 		if err != nil {
 			return os.NewSyscallError("getsockopt", err)
 		}
-		if v != 0 {
-			return os.NewSyscallError("connect", unix.Errno(v))
+		switch e := unix.Errno(v); {
+		case v == 0 || e == unix.EISCONN:
+		case e == unix.EINPROGRESS || e == unix.EALREADY || e == unix.EINTR:
+			continue
+		default:
+			return os.NewSyscallError("connect", e)
 		}
-		return nil
+		// getpeername(2) succeeds only on a connected socket: a spurious
+		// wake-up leaves ENOTCONN and the wait goes on.
+		if _, err := f.api.Getpeername(f.sysfd); err == nil {
+			return nil
+		} else if !errors.Is(err, unix.ENOTCONN) {
+			return os.NewSyscallError("getpeername", err)
+		}
 	}
 }
 
-var errSlice = errors.New("poll slice elapsed")
-
-// waitSlice is one Poll slice of wait, so the caller can check its
-// context between slices.
-func (f *fd) waitSlice(events int16, dl *atomic.Int64) error {
-	pfd := []unix.PollFd{{Fd: int32(f.sysfd), Events: events}}
-	slice := pollSlice
-	if d := dl.Load(); d != 0 {
-		left := time.Until(time.Unix(0, d))
+// pause waits one pollSlice (or until dl or ctx ends) before a retry.
+func (f *fd) pause(ctx context.Context, dl int64) error {
+	wait := pollSlice / 5
+	if dl != 0 {
+		left := time.Duration(dl - time.Now().UnixNano())
 		if left <= 0 {
 			return os.ErrDeadlineExceeded
 		}
-		slice = min(slice, left)
+		wait = min(wait, left)
 	}
-	n, err := f.api.Poll(pfd, int((slice+time.Millisecond-1)/time.Millisecond))
-	if err != nil && !errors.Is(err, unix.EINTR) {
-		return os.NewSyscallError("poll", err)
-	}
-	if n > 0 && pfd[0].Revents != 0 {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return mapCtx(ctx.Err())
+	case <-t.C:
 		return nil
 	}
-	return errSlice
 }
 
+// mapCtx maps the end of a dial's context as the net package does: a
+// deadline becomes os.ErrDeadlineExceeded (a net.Error whose Timeout is
+// true); a cancellation stays context.Canceled.
 func mapCtx(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return os.ErrDeadlineExceeded

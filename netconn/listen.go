@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
-	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -20,29 +20,52 @@ type Listener struct {
 
 var _ net.Listener = (*Listener)(nil)
 
-// Accept waits for the next connection: accept4(2) with SOCK_NONBLOCK.
+// Accept waits for the next connection: accept4(2) with SOCK_NONBLOCK,
+// until the deadline set by SetDeadline or Close.
 func (l *Listener) Accept() (net.Conn, error) {
-	if err := l.fd.acquire(); err != nil {
+	f := l.fd
+	if err := f.acquire(); err != nil {
 		return nil, l.opErr(err)
 	}
-	defer l.fd.release()
-	var noDeadline atomic.Int64
+	defer f.release()
+	f.rd.mu.Lock()
+	defer f.rd.mu.Unlock()
 	for {
-		nfd, _, err := l.fd.api.Accept4(l.fd.sysfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		if err == nil {
-			return newConn(newFD(l.fd.api, nfd, l.fd.net)), nil
+		if f.closed.Load() {
+			return nil, l.opErr(net.ErrClosed)
 		}
-		// accept(2): ECONNABORTED and the network errors are worth a retry.
+		if f.rd.expired() {
+			return nil, l.opErr(os.ErrDeadlineExceeded)
+		}
+		nfd, _, err := f.api.Accept4(f.sysfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err == nil {
+			return newConn(newFD(f.api, nfd, f.domain, f.net)), nil
+		}
+		// accept(2): "Linux accept() passes already-pending network errors
+		// on the new socket as an error code from accept()"; ECONNABORTED
+		// (a connection reset while queued) and EINTR are worth a retry.
 		if errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) {
 			continue
 		}
+		// accept(2): EAGAIN: "The socket is marked nonblocking and no
+		// connections are present to be accepted".
 		if !errors.Is(err, unix.EAGAIN) {
 			return nil, l.opErr(os.NewSyscallError("accept", err))
 		}
-		if err := l.fd.wait(unix.POLLIN, &noDeadline); err != nil {
+		if err := f.wait(&f.rd, unix.POLLIN); err != nil {
 			return nil, l.opErr(err)
 		}
 	}
+}
+
+// SetDeadline sets the deadline of pending and future Accepts, like
+// (*net.TCPListener).SetDeadline; the zero time means none.
+func (l *Listener) SetDeadline(t time.Time) error {
+	if l.fd.closed.Load() {
+		return &net.OpError{Op: "set", Net: l.fd.net, Addr: l.addr, Err: net.ErrClosed}
+	}
+	l.fd.rd.setDeadline(t)
+	return nil
 }
 
 func (l *Listener) opErr(err error) error {
@@ -112,10 +135,14 @@ func (lc ListenConfig) bound(network, address string, want int) (*fd, net.Addr, 
 	if err != nil {
 		return nil, nil, &net.OpError{Op: "listen", Net: network, Err: os.NewSyscallError("socket", err)}
 	}
-	f := newFD(lc.API, sysfd, network)
-	f.domain = domain
+	f := newFD(lc.API, sysfd, domain, network)
 	if domain != unix.AF_UNIX && typ == unix.SOCK_STREAM {
-		lc.API.SetsockoptInt(sysfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+		// socket(7): SO_REUSEADDR lets a listener bind while connections
+		// of an earlier one linger in TIME-WAIT, as the net package sets it.
+		if err := lc.API.SetsockoptInt(sysfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			f.close()
+			return nil, nil, &net.OpError{Op: "listen", Net: network, Err: os.NewSyscallError("setsockopt", err)}
+		}
 	}
 	if err := lc.API.Bind(sysfd, sa); err != nil {
 		f.close()
