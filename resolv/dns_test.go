@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"sockstack/kernel"
+	"sockstack/sock"
 )
 
 const bigCount = 100
@@ -26,6 +27,14 @@ const bigCount = 100
 // startDnsmasq runs dnsmasq on 127.0.0.1 at a random high port with the
 // test zone and returns the port.
 func startDnsmasq(t *testing.T) uint16 {
+	t.Helper()
+	return runDnsmasq(t, "", "127.0.0.1", 0)
+}
+
+// runDnsmasq runs dnsmasq with the test zone on listen:port (port 0: a
+// random high one), inside network namespace netns when it is not "", and
+// returns the port.
+func runDnsmasq(t *testing.T, netns, listen string, fixedPort uint16) uint16 {
 	t.Helper()
 	bin := needTool(t, "dnsmasq")
 	dir := t.TempDir()
@@ -38,13 +47,20 @@ func startDnsmasq(t *testing.T) uint16 {
 		t.Fatal(err)
 	}
 	for try := 0; try < 5; try++ {
-		port := uint16(20000 + rand.IntN(40000))
-		cmd := exec.Command(bin, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-			"--no-ping", fmt.Sprintf("--port=%d", port), "--listen-address=127.0.0.1", "--bind-interfaces",
+		port := fixedPort
+		if port == 0 {
+			port = uint16(20000 + rand.IntN(40000))
+		}
+		argv := []string{bin}
+		if netns != "" {
+			argv = []string{"ip", "netns", "exec", netns, bin}
+		}
+		cmd := exec.Command(argv[0], append(argv[1:], "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+			"--no-ping", fmt.Sprintf("--port=%d", port), "--listen-address="+listen, "--bind-interfaces",
 			"--user=root", "--group=root", "--local=/test/", "--local=/10.in-addr.arpa/", "--addn-hosts="+addn,
 			"--host-record=a.test,10.1.0.1", "--host-record=aaaa.test,2001:db8::1",
 			"--host-record=both.test,10.1.0.2,2001:db8::2", "--cname=c1.test,c2.test", "--cname=c2.test,a.test",
-			"--ptr-record=9.0.1.10.in-addr.arpa,ptr.test", "--txt-record=txtonly.test,hello")
+			"--ptr-record=9.0.1.10.in-addr.arpa,ptr.test", "--txt-record=txtonly.test,hello")...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -53,7 +69,7 @@ func startDnsmasq(t *testing.T) uint16 {
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		if waitListening(port, exited) {
+		if waitListening(netns, listen, port, exited) {
 			t.Cleanup(func() {
 				cmd.Process.Kill()
 				<-exited
@@ -68,8 +84,9 @@ func startDnsmasq(t *testing.T) uint16 {
 	return 0
 }
 
-// waitListening waits until a TCP connect to the port succeeds.
-func waitListening(port uint16, exited chan error) bool {
+// waitListening waits until a TCP connect to listen:port succeeds (from
+// inside netns when it is not "").
+func waitListening(netns, listen string, port uint16, exited chan error) bool {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -78,9 +95,14 @@ func waitListening(port uint16, exited chan error) bool {
 			return false
 		default:
 		}
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err == nil {
-			err = unix.Connect(fd, &unix.SockaddrInet4{Port: int(port), Addr: [4]byte{127, 0, 0, 1}})
+		if netns != "" {
+			// dnsmasq inside a namespace: ask ss there.
+			out, _ := exec.Command("ip", "netns", "exec", netns, "ss", "-ltnH", fmt.Sprintf("sport = :%d", port)).Output()
+			if strings.TrimSpace(string(out)) != "" {
+				return true
+			}
+		} else if fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err == nil {
+			err = unix.Connect(fd, &unix.SockaddrInet4{Port: int(port), Addr: netip.MustParseAddr(listen).As4()})
 			unix.Close(fd)
 			if err == nil {
 				return true
@@ -116,7 +138,13 @@ func dnsConfig(t *testing.T, port uint16, resolvConf string) Config {
 func TestDNSAgainstDnsmasq(t *testing.T) {
 	port := startDnsmasq(t)
 	cfg := dnsConfig(t, port, "search test\noptions timeout:2 attempts:2\n")
-	r := NewResolver(cfg, kernel.New())
+	dnsChecks(t, cfg, kernel.New())
+}
+
+// dnsChecks runs the resolver, over api, against dnsmasq serving the test
+// zone at cfg.Nameservers[0].
+func dnsChecks(t *testing.T, cfg Config, api sock.API) {
+	r := NewResolver(cfg, api)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	v4 := &Hints{Family: unix.AF_INET, SockType: unix.SOCK_STREAM, Flags: AI_CANONNAME}
@@ -191,7 +219,7 @@ func TestDNSAgainstDnsmasq(t *testing.T) {
 		// The UDP answer alone is truncated: the same exchange over UDP
 		// must report TC=1.
 		qn := dnsmessage.MustNewName("big.test.")
-		ans, err := exchangeUDP(ctx, kernel.New(), query{id: 7, name: qn, qtype: dnsmessage.TypeA},
+		ans, err := exchangeUDP(ctx, api, query{id: 7, name: qn, qtype: dnsmessage.TypeA},
 			cfg.Nameservers[0], time.Now().Add(2*time.Second))
 		if err != nil || !ans.truncated {
 			t.Fatalf("UDP answer for big.test not truncated: %+v %v", ans, err)
@@ -205,7 +233,7 @@ func TestDNSAgainstDnsmasq(t *testing.T) {
 	})
 	t.Run("Getent", func(t *testing.T) {
 		var out strings.Builder
-		status, err := Getent(ctx, cfg, kernel.New(), "ahostsv4", []string{"c1.test"}, &out)
+		status, err := Getent(ctx, cfg, api, "ahostsv4", []string{"c1.test"}, &out)
 		want := "10.1.0.1        STREAM a.test\n10.1.0.1        DGRAM  \n10.1.0.1        RAW    \n"
 		if err != nil || status != 0 || out.String() != want {
 			t.Fatalf("getent ahostsv4 c1.test: %d %v\n%s", status, err, out.String())

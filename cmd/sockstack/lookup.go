@@ -79,6 +79,15 @@ func runLookup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	cfg.Nameservers = ns
+	if at.set() {
+		// getaddrinfo(3) AI_ADDRCONFIG counts the families the attached
+		// host has addresses of.
+		var v4, v6 bool
+		for _, p := range at.addrs {
+			v4, v6 = v4 || p.Addr().Is4(), v6 || p.Addr().Is6()
+		}
+		cfg.AddrConfig = func() (bool, bool) { return v4, v6 }
+	}
 	if fs.NArg() < 1 {
 		printUsage(e.stderr, fs, lookupUsage)
 		return usagef("lookup: no database")
