@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/netip"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"sockstack/apps/ping"
 	"sockstack/apps/traceroute"
 	"sockstack/link"
+	"sockstack/netconn"
 	"sockstack/stack"
 	"sockstack/vnet"
 )
@@ -27,9 +31,11 @@ const demoHeader = `demo: three sockstack hosts in this process, no privileges n
   (ARP resolves the neighbours) that delays every frame by %v each way, so
   a round trip between A and B takes about %v. Below, A pings B, traces the
   route to B (R answers the TTL-1 probe with time exceeded, B the next with
-  port unreachable) and exchanges UDP datagrams with the echo service (RFC
-  862) that B runs among inetd's small services; all of it is the programs
-  of apps/ running over sock.API on the stack.
+  port unreachable), exchanges UDP datagrams and a TCP stream with the echo
+  service (RFC 862) that B runs among inetd's small services, and fetches a
+  page from a net/http server on B over TCP (package netconn); all of it is
+  the programs of apps/ and Go's net/http running over sock.API on the
+  stack.
 
 `
 
@@ -119,5 +125,57 @@ func demoPrograms(ctx context.Context, d *demoNet, out io.Writer) error {
 		return err
 	}
 	defer conn.Close()
-	return conn.Check(ctx, []string{"hello from A", "through R", "to B"}, out, "A")
+	if err := conn.Check(ctx, []string{"hello from A", "through R", "to B"}, out, "A"); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nA$ tcp echo to 10.2.0.2 port 7")
+	tc := &echo.Client{API: d.a, Network: "tcp", Addr: netip.MustParseAddrPort("10.2.0.2:7")}
+	tconn, err := tc.Dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer tconn.Close()
+	if err := tconn.Check(ctx, []string{"a TCP stream", "over the stack's TCP"}, out, "A"); err != nil {
+		return err
+	}
+	return demoHTTP(ctx, d, out)
+}
+
+// demoHTTP serves a page from B with net/http over a netconn listener and
+// fetches it from A with net/http's client over netconn's Dialer.
+func demoHTTP(ctx context.Context, d *demoNet, out io.Writer) error {
+	ln, err := netconn.Listen(d.b, "tcp", "10.2.0.2:80")
+	if err != nil {
+		return err
+	}
+	page := bytes.Repeat([]byte("sockstack serves this page over its own TCP.\n"), 2000)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write(page)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	dialer := &netconn.Dialer{API: d.a, Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: dialer.DialContext}
+	defer tr.CloseIdleConnections()
+	fmt.Fprintln(out, "\nA$ curl http://10.2.0.2/  (Go's net/http client over sockstack)")
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://10.2.0.2/", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	fmt.Fprintf(out, "A: %s %s, %d bytes, sha256 %x\n", resp.Proto, resp.Status, len(body), sum[:8])
+	if !bytes.Equal(body, page) {
+		return errors.New("http: the page arrived changed")
+	}
+	return nil
 }

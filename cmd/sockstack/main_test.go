@@ -184,6 +184,8 @@ func TestNetDemo(t *testing.T) {
 		`\n 1  10\.1\.0\.1  [\d.]+ ms`,
 		`\n 2  10\.2\.0\.2  [\d.]+ ms`,
 		`A: received "hello from A"`, `A: received "to B"`,
+		`A: received "over the stack's TCP"`,
+		`A: HTTP/1\.1 200 OK, 90000 bytes, sha256 [0-9a-f]{16}\n`,
 		`drops on R by reason: ttl-expired=3\n`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

@@ -4,16 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"sockstack/apps/inetd"
+	"sockstack/netconn"
 )
 
 const upUsage = `
 Usage:
   sockstack up (--tun NAME | --tap NAME | --iface NAME) [--netns NS]
                --addr CIDR [--addr CIDR ...] [--gw ADDR] [--mtu N]
-               [--capture FILE] [--services LIST] [-v]
+               [--capture FILE] [--services LIST] [--http DIR [--http-port N]] [-v]
 
 Runs a sockstack host on a Linux device until interrupted (SIGINT or
 SIGTERM). The host answers ping (ICMP echo, RFC 792) and ARP, reassembles
@@ -30,6 +35,9 @@ and, on exit, the link's counters and the host's drops by reason.
 Other flags:
   --services LIST comma-separated services to serve (default all; "none"
                   serves nothing but ping)
+  --http DIR      also serve the files of DIR over HTTP: Go's net/http
+                  FileServer on the stack's own TCP (package netconn), on
+                  port 80 unless --http-port says otherwise
   -v              log each TCP connection and each service error
 
 Example (as root; the lab of LAB.md, with addresses only inside a
@@ -43,6 +51,9 @@ namespace that has no default route):
   ip netns exec lab socat - UDP:10.213.1.2:13        # daytime over UDP
   ip netns exec lab socat -u TCP:10.213.1.2:19 - | head -3   # chargen
   kill -INT %1; ip netns del lab
+
+With --http /srv/files, curl fetches from the stack:
+  ip netns exec lab curl -o copy http://10.213.1.2/somefile
 
 The same over veth and AF_PACKET (the stack's end alone in its own
 namespace):
@@ -62,6 +73,8 @@ func runUp(ctx context.Context, e env, args []string) error {
 	at := attachFlags(fs)
 	services := fs.String("services", "echo,discard,daytime,chargen", "comma-separated `LIST` of services, or none")
 	verbose := fs.Bool("v", false, "log TCP connections and service errors")
+	httpDir := fs.String("http", "", "serve the files of `DIR` over HTTP on the stack")
+	httpPort := fs.Int("http-port", 80, "the HTTP server's `PORT`")
 	if help, err := parse(fs, upUsage, args, e); help || err != nil {
 		return err
 	}
@@ -95,6 +108,13 @@ func runUp(ctx context.Context, e env, args []string) error {
 		line += fmt.Sprintf(", serving %s on %s", joinServices(svcs), nets)
 	}
 	fmt.Fprintln(e.stdout, line)
+	if *httpDir != "" {
+		stop, err := serveHTTP(a, at, *httpDir, *httpPort, e)
+		if err != nil {
+			return fmt.Errorf("up: %w", errors.Join(err, a.close()))
+		}
+		defer stop()
+	}
 	if len(svcs) > 0 {
 		err = srv.Serve(ctx)
 	} else {
@@ -135,4 +155,21 @@ func joinServices(svcs []inetd.Service) string {
 		names[i] = s.String()
 	}
 	return strings.Join(names, " ")
+}
+
+// serveHTTP serves dir with net/http on the attached host's first address
+// (or all of them) and returns a function that stops the server.
+func serveHTTP(a *attached, at *attachOpts, dir string, port int, e env) (func(), error) {
+	host := "0.0.0.0"
+	if len(at.addrs) > 0 {
+		host = at.addrs[0].Addr().String()
+	}
+	ln, err := netconn.Listen(a.host, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	fmt.Fprintf(e.stdout, "sockstack up: serving %s at http://%s/\n", dir, ln.Addr())
+	return func() { srv.Close() }, nil
 }
