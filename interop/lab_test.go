@@ -162,11 +162,18 @@ type capture struct {
 // startCapture runs tcpdump on dev inside ns until stopCapture.
 func startCapture(t *testing.T, ns, dev string) *capture {
 	t.Helper()
+	return startCaptureSnap(t, ns, dev, 0)
+}
+
+// startCaptureSnap is startCapture keeping snap bytes of each packet (0:
+// all), so bulk transfers capture their headers only.
+func startCaptureSnap(t *testing.T, ns, dev string, snap int) *capture {
+	t.Helper()
 	c := &capture{file: filepath.Join(t.TempDir(), dev+".pcap"), log: &bytes.Buffer{}, done: make(chan error, 1)}
 	// -Z root: Debian's tcpdump drops to user tcpdump, which cannot
 	// write into the test's temporary directory.
 	c.cmd = command(context.Background(), "ip", "netns", "exec", ns,
-		"tcpdump", "-i", dev, "-n", "--immediate-mode", "-U", "-Z", "root", "-s", "0", "-w", c.file)
+		"tcpdump", "-i", dev, "-n", "--immediate-mode", "-U", "-Z", "root", "-s", strconv.Itoa(snap), "-w", c.file)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
