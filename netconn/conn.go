@@ -20,8 +20,15 @@ type Conn struct {
 
 var _ net.Conn = (*Conn)(nil)
 
+// newConn wraps a connected descriptor. TCP connections get TCP_NODELAY,
+// as the net package gives them ((*net.TCPConn).SetNoDelay: "The default
+// is true (no delay), meaning that data is sent as soon as possible after a
+// Write"); like the net package, a provider refusing it is not an error.
 func newConn(f *fd) *Conn {
 	c := &Conn{fd: f, stream: f.net != "udp" && f.net != "udp4" && f.net != "udp6" && f.net != "unixgram"}
+	if f.net == "tcp" || f.net == "tcp4" || f.net == "tcp6" {
+		_ = f.api.SetsockoptInt(f.sysfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
 	if sa, err := f.api.Getsockname(f.sysfd); err == nil {
 		c.laddr = netAddr(f.net, sa)
 	}
@@ -123,8 +130,7 @@ func (c *Conn) setInt(level, opt, v int) error {
 }
 
 // SetNoDelay sets TCP_NODELAY. tcp(7): "If set, disable the Nagle
-// algorithm"; the net package turns it on for every TCP connection, but
-// netconn leaves the provider's default.
+// algorithm". On by default, as in the net package.
 func (c *Conn) SetNoDelay(on bool) error {
 	return c.setInt(unix.IPPROTO_TCP, unix.TCP_NODELAY, b2i(on))
 }

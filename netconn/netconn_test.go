@@ -2,7 +2,6 @@ package netconn_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,7 +17,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -215,27 +213,6 @@ func TestPacketConn(t *testing.T) {
 			var ne net.Error
 			if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
 				t.Fatalf("read past the deadline: %v", err)
-			}
-		})
-	}
-}
-
-// Errors are *net.OpError around the errno, as the net package returns
-// them: a refused dial satisfies errors.Is(err, syscall.ECONNREFUSED).
-func TestDialRefused(t *testing.T) {
-	for _, w := range worlds(t) {
-		t.Run(w.name, func(t *testing.T) {
-			// Find a closed port: listen, note the port, close.
-			ln, err := netconn.Listen(w.server, "tcp", net.JoinHostPort(w.serverAddr, "0"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := ln.Addr().String()
-			ln.Close()
-			_, err = (&netconn.Dialer{API: w.client, Timeout: 5 * time.Second}).DialContext(context.Background(), "tcp", addr)
-			var oe *net.OpError
-			if !errors.Is(err, syscall.ECONNREFUSED) || !errors.As(err, &oe) || oe.Op != "dial" {
-				t.Fatalf("dial a closed port: %v", err)
 			}
 		})
 	}
