@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -184,8 +183,9 @@ func selfSigned(t *testing.T) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-// UDP as a net.PacketConn: WriteTo/ReadFrom with the source address, and a
-// read deadline that times out.
+// UDP as a net.PacketConn (udp(7), recvfrom(2), sendto(2)): WriteTo and
+// ReadFrom with the source address, deadlines in both directions that time
+// out and can be extended, and Close.
 func TestPacketConn(t *testing.T) {
 	for _, w := range worlds(t) {
 		t.Run(w.name, func(t *testing.T) {
@@ -209,10 +209,25 @@ func TestPacketConn(t *testing.T) {
 				t.Fatalf("ReadFrom = %q from %v, %v", buf[:n], from, err)
 			}
 			srv.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-			_, _, err = srv.ReadFrom(buf)
-			var ne net.Error
-			if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+			if _, _, err = srv.ReadFrom(buf); !isTimeout(err, "read") {
 				t.Fatalf("read past the deadline: %v", err)
+			}
+			cli.SetWriteDeadline(time.Now().Add(-time.Second))
+			if _, err := cli.WriteTo([]byte("late"), srv.LocalAddr()); !isTimeout(err, "write") {
+				t.Fatalf("write past the deadline: %v", err)
+			}
+			// Extending the deadlines makes both directions work again.
+			cli.SetWriteDeadline(time.Time{})
+			srv.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := cli.WriteTo([]byte("again"), srv.LocalAddr()); err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err = srv.ReadFrom(buf); err != nil || string(buf[:n]) != "again" {
+				t.Fatalf("ReadFrom after extending the deadline: %q, %v", buf[:n], err)
+			}
+			srv.Close()
+			if _, _, err = srv.ReadFrom(buf); !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("ReadFrom after Close: %v", err)
 			}
 		})
 	}
