@@ -92,7 +92,6 @@ func mssFor(mtu int, remote netip.Addr) int {
 	return min(mtu-hdr, 65535-hdr)
 }
 
-
 // config returns the tcp.Config for a new connection from the socket's
 // options. Call with s.mu held.
 func (s *tcpSocket) config() tcp.Config {
