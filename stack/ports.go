@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"hash/maphash"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -108,6 +109,10 @@ type portTable struct {
 	mu    sync.Mutex
 	binds map[uint16][]*binding
 	rng   *rand.Rand
+	// seed keys connect's port choice (RFC 6056 §3.3.4's F and G), and
+	// perturb is its table of per-destination-bucket increments.
+	seed    maphash.Seed
+	perturb [perturbLen]uint32
 	// conflict reports whether a new binding may not share the port
 	// with an existing one whose address overlaps it.
 	conflict func(existing, n *binding) bool
@@ -117,6 +122,7 @@ func newPortTable(seed uint64, conflict func(existing, n *binding) bool) *portTa
 	return &portTable{
 		binds:    make(map[uint16][]*binding),
 		rng:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		seed:     maphash.MakeSeed(),
 		conflict: conflict,
 	}
 }
@@ -181,6 +187,43 @@ func (t *portTable) bind(port uint16, b *binding) (uint16, error) {
 	// ip(7): EADDRINUSE "... all port numbers in the ephemeral port range
 	// are currently in use."
 	return 0, unix.EADDRINUSE
+}
+
+// perturbLen is the length of RFC 6056 §3.3.4's table (Linux uses 256).
+const perturbLen = 256
+
+// connectKey is what the port choice for a connect hashes.
+type connectKey struct {
+	local  netip.Addr
+	remote netip.AddrPort
+	salt   uint8
+}
+
+// bindConnect claims an ephemeral port for b, which is about to connect
+// from local to remote: RFC 6056 §3.3.4 (Algorithm 4, double-hash port
+// selection), which Linux also uses. Consecutive connections to one
+// destination walk the range from a secret per-destination offset, so a
+// port comes back to the same destination only after the whole range has
+// been used, long after a TIME-WAIT the peer keeps for the old connection
+// has gone; other destinations see unpredictable ports.
+func (t *portTable) bindConnect(b *binding, local netip.Addr, remote netip.AddrPort) (uint16, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := uint32(ephemeralHi - ephemeralLo + 1)
+	offset := uint32(maphash.Comparable(t.seed, connectKey{local, remote, 0}))
+	idx := maphash.Comparable(t.seed, connectKey{local, remote, 1}) % perturbLen
+	for range n {
+		next := offset + t.perturb[idx]
+		t.perturb[idx]++
+		p := uint16(ephemeralLo + next%n)
+		if len(t.binds[p]) == 0 {
+			t.binds[p] = append(t.binds[p], b)
+			return p, nil
+		}
+	}
+	// connect(2): EADDRNOTAVAIL "... all port numbers in the ephemeral
+	// port range are currently in use."
+	return 0, unix.EADDRNOTAVAIL
 }
 
 func (t *portTable) free(port uint16, n *binding) bool {

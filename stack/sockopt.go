@@ -23,22 +23,25 @@ const (
 // socketOptions holds the SOL_SOCKET options of socket(7).
 type socketOptions struct {
 	rcvbuf, sndbuf int
-	reuseaddr      bool
-	reuseport      bool
-	keepalive      bool
-	broadcast      bool
-	dontroute      bool
-	oobinline      bool
-	timestamp      bool
-	passcred       bool
-	linger         unix.Linger
-	rcvtimeo       time.Duration
-	sndtimeo       time.Duration
-	rcvlowat       int
-	priority       int
-	mark           int
-	peekOff        int
-	device         string
+	// sndbufLock records that SO_SNDBUF was set, which ends TCP's
+	// send-buffer autotuning (tcp(7) tcp_wmem).
+	sndbufLock bool
+	reuseaddr  bool
+	reuseport  bool
+	keepalive  bool
+	broadcast  bool
+	dontroute  bool
+	oobinline  bool
+	timestamp  bool
+	passcred   bool
+	linger     unix.Linger
+	rcvtimeo   time.Duration
+	sndtimeo   time.Duration
+	rcvlowat   int
+	priority   int
+	mark       int
+	peekOff    int
+	device     string
 }
 
 func defaultOptions() socketOptions {

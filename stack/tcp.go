@@ -17,6 +17,9 @@ const (
 	tcpRcvBufDefault = 131072
 	tcpSndBufDefault = 16384
 	tcpMSSDefault    = 536 // TCP_MAXSEG before a connection: TCP_MSS_DEFAULT
+	// tcpSndBufMax is tcp_wmem's maximum, up to which the send buffer of
+	// a socket whose SO_SNDBUF was never set grows (tcp(7)).
+	tcpSndBufMax = 4 << 20
 )
 
 // tcpKey names a connection by its 4-tuple.
@@ -97,6 +100,9 @@ func mssFor(mtu int, remote netip.Addr) int {
 func (s *tcpSocket) config() tcp.Config {
 	c := s.cfg
 	c.SndBuf, c.RcvBuf = s.opts.sndbuf, s.opts.rcvbuf
+	if !s.opts.sndbufLock {
+		c.SndBufMax = tcpSndBufMax
+	}
 	c.KeepAlive = s.opts.keepalive
 	c.Secret = s.host.net.tcp.secret
 	return c
@@ -125,6 +131,21 @@ func (s *tcpSocket) bindLocked(ap netip.AddrPort) error {
 	}
 	b := &binding{addr: a, owner: s, reuseaddr: s.opts.reuseaddr, v6only: s.ip.v6only}
 	port, err := s.host.net.tcp.ports.bind(ap.Port(), b)
+	if err != nil {
+		return err
+	}
+	s.bnd = b
+	s.local = netip.AddrPortFrom(a, port)
+	return nil
+}
+
+// bindConnect binds an unbound socket to the wildcard address and an
+// ephemeral port chosen for a connection from src to remote (RFC 6056
+// §3.3.4). Call with s.mu held.
+func (s *tcpSocket) bindConnect(src netip.Addr, remote netip.AddrPort) error {
+	a := unspecified(s.domain).Unmap()
+	b := &binding{addr: a, owner: s, reuseaddr: s.opts.reuseaddr, v6only: s.ip.v6only}
+	port, err := s.host.net.tcp.ports.bindConnect(b, src, remote)
 	if err != nil {
 		return err
 	}
@@ -198,7 +219,7 @@ func (s *tcpSocket) connect(sa unix.Sockaddr) error {
 	}
 	rt, err := n.route(remote.Addr(), s.opts.device)
 	if err == nil && s.bnd == nil {
-		err = s.bindLocked(netip.AddrPortFrom(unspecified(s.domain), 0))
+		err = s.bindConnect(rt.src, remote)
 	}
 	if err != nil {
 		s.mu.Unlock()

@@ -33,6 +33,12 @@ func (s *tcpSocket) getsockoptInt(level, opt int) (int, error) {
 			return 0, nil
 		case unix.SO_ACCEPTCONN:
 			return boolInt(s.lst != nil), nil
+		case unix.SO_SNDBUF:
+			// tcp(7) tcp_wmem: an autotuned buffer reports its
+			// current size.
+			if s.conn != nil {
+				return s.conn.SndBufSize(), nil
+			}
 		}
 		return 0, errUnhandled
 	case unix.IPPROTO_TCP:
@@ -99,8 +105,12 @@ func (s *tcpSocket) setsockoptInt(level, opt, v int) error {
 			if err := s.setSocketInt(opt, v); err != nil {
 				return err
 			}
+			snd := 0
+			if opt == unix.SO_SNDBUF || opt == unix.SO_SNDBUFFORCE {
+				s.opts.sndbufLock, snd = true, s.opts.sndbuf
+			}
 			if s.conn != nil {
-				s.conn.SetBuffers(s.opts.sndbuf, s.opts.rcvbuf)
+				s.conn.SetBuffers(snd, s.opts.rcvbuf)
 			}
 			return nil
 		}

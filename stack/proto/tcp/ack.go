@@ -67,8 +67,21 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 		// application-limited flow does not build a window it never
 		// used.
 		c.cc.onAck(acked, now, c.rtt.srtt)
+		c.expandSndBuf()
 	}
 	c.rec.dupAcks = 0
+}
+
+// expandSndBuf grows an autotuned send buffer to twice the congestion
+// window, so that a full window can be in flight while the application
+// refills the buffer behind it: tcp(7) tcp_wmem ("the send buffer ...
+// is dynamically adjusted" between the default and the maximum), bounded
+// by Config.SndBufMax.
+func (c *Conn) expandSndBuf() {
+	if c.cfg.SndBufMax <= c.sndBuf.max {
+		return
+	}
+	c.sndBuf.max = min(max(c.sndBuf.max, 2*c.cc.cwnd), c.cfg.SndBufMax)
 }
 
 // sampleRTT takes an RTT measurement from the timed segment (RFC 6298 §3,

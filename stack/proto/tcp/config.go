@@ -19,8 +19,12 @@ const (
 // shell chooses (ISS, timestamp offset, secret). Dial and NewListener copy
 // it; the zero value of a field means its default.
 type Config struct {
-	MSS         int           // our MSS to advertise (TCP_MAXSEG); DefaultMSS if 0
-	SndBuf      int           // send buffer bytes (SO_SNDBUF); DefaultBuf if 0
+	MSS    int // our MSS to advertise (TCP_MAXSEG); DefaultMSS if 0
+	SndBuf int // send buffer bytes (SO_SNDBUF); DefaultBuf if 0
+	// SndBufMax, when above SndBuf, lets the send buffer grow with the
+	// congestion window up to it (tcp(7) tcp_wmem's maximum); zero keeps
+	// SndBuf fixed, as a socket whose SO_SNDBUF was set has it.
+	SndBufMax   int
 	RcvBuf      int           // receive buffer bytes (SO_RCVBUF); DefaultBuf if 0
 	NoDelay     bool          // TCP_NODELAY: disable Nagle
 	Cork        bool          // TCP_CORK: send only full segments

@@ -54,7 +54,8 @@ type Conn struct {
 	scratch  []byte // a segment's payload when it wraps around sndBuf
 
 	smss    int          // effective send MSS: peer's MSS, PMTU, less options
-	rmss    int          // MSS we advertised, for delayed-ACK counting
+	rmss    int          // MSS we advertised
+	rcvMSS  int          // largest segment received, for delayed-ACK counting
 	opt     negotiated   // options in use
 	ts      tsVars       // RFC 7323 timestamp state
 	sacked  scoreboard   // SACK blocks the peer reported (RFC 2018)
@@ -66,6 +67,8 @@ type Conn struct {
 
 	ackNow      bool // an ACK is due now
 	unacked     int  // bytes received since the last ACK sent (delayed ACK)
+	pushed      bool // unacknowledged data came with PSH
+	pingpong    bool // interactive: our data carried the delayed ACKs
 	rstDue      bool // Output sends a RST and nothing else
 	rstReply    bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
 	rstReplySeq seqnum.Value
@@ -115,6 +118,8 @@ func newConn(cfg Config, local, remote netip.AddrPort, now time.Time) *Conn {
 	c.sndBuf.max = cfg.SndBuf
 	c.rcvBuf.max = cfg.RcvBuf
 	c.rmss = cfg.MSS
+	// RFC 9293 §3.7.1's default MSS is where the estimate starts.
+	c.rcvMSS = min(cfg.MSS, 536)
 	// RFC 9293 §3.7.1: without an MSS option the send MSS is 536 (IPv4)
 	// or 1220 (IPv6).
 	c.smss = min(c.defaultPeerMSS(), c.maxMSSForPath())

@@ -84,7 +84,12 @@ func (c *Conn) emitSeg(now time.Time, emit func(Segment), seq seqnum.Value, flag
 	s.Options = c.segOptions(now)
 	s.Window = c.advertise()
 	s.Payload = p
-	c.ackNow, c.unacked = false, 0
+	if len(p) > 0 && c.unacked > 0 {
+		// Our data carries the ACK the timer was holding: the exchange
+		// is interactive (Linux's pingpong mode), see Read.
+		c.pingpong = true
+	}
+	c.ackNow, c.unacked, c.pushed = false, 0, false
 	c.tm.clear(timerDelAck)
 	c.ts.lastAckSnt = c.rcv.nxt
 	emit(s)

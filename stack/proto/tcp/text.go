@@ -58,9 +58,15 @@ func (c *Conn) processText(now time.Time, in *inSeg) {
 	}
 	c.advanceRcvNxt(seqnum.Size(len(p)))
 	// RFC 9293 §3.8.6.3 and RFC 1122 §4.2.3.2: ACK at least every second
-	// full-sized segment; otherwise the delayed-ACK timer runs.
+	// full-sized segment; otherwise the delayed-ACK timer runs. "Full
+	// sized" is the largest segment the peer has sent (rcvMSS), not the
+	// MSS we advertised: a sender limited by its buffer or window may
+	// never fill our MSS, and must not wait for the timer (Linux's
+	// rcv_mss estimate does the same).
+	c.rcvMSS = max(c.rcvMSS, min(len(p), c.rmss))
 	c.unacked += len(p)
-	if c.unacked >= 2*c.rmss {
+	c.pushed = c.pushed || in.has(wire.TCPFlagPSH)
+	if c.unacked > c.rcvMSS {
 		c.ackNow = true
 	}
 }

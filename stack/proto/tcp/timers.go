@@ -76,7 +76,8 @@ func (c *Conn) Tick(now time.Time) {
 		case timerPersist:
 			c.onPersistTimeout(now)
 		case timerDelAck:
-			c.ackNow = true
+			// No reply carried the ACK in time: not interactive.
+			c.ackNow, c.pingpong = true, false
 		case timerKeepalive:
 			c.onKeepaliveTimeout(now)
 		case timerClose:

@@ -45,6 +45,7 @@ func (c *Conn) Read(p []byte, peek bool) (int, error) {
 		n := c.rcvBuf.read(0, p)
 		if !peek {
 			c.rcvBuf.discard(n)
+			c.ackIfDrained()
 		}
 		return n, nil
 	}
@@ -61,6 +62,18 @@ func (c *Conn) Read(p []byte, peek bool) (int, error) {
 		return 0, nil
 	}
 	return 0, unix.EAGAIN
+}
+
+// ackIfDrained acknowledges at once, rather than on the delayed-ACK timer,
+// when the reader has taken everything the sender pushed (RFC 9293 §3.9.1
+// PUSH: the sender wants the data delivered; it may be waiting for the ACK
+// to send more), unless the exchange is interactive and a reply will carry
+// the ACK soon (RFC 1122 §4.2.3.2 delayed ACKs). Linux does the same when
+// its receive queue empties.
+func (c *Conn) ackIfDrained() {
+	if c.rcvBuf.n == 0 && c.unacked > 0 && c.pushed && !c.pingpong {
+		c.ackNow = true
+	}
 }
 
 // Shutdown implements shutdown(2) with how SHUT_RD, SHUT_WR or SHUT_RDWR.
@@ -231,7 +244,8 @@ const (
 // receive buffer can advertise.
 func (c *Conn) SetBuffers(snd, rcv int) {
 	if snd > 0 {
-		c.cfg.SndBuf = max(snd, 2*minMSS)
+		// socket(7) SO_SNDBUF: a size set by the user ends autotuning.
+		c.cfg.SndBuf, c.cfg.SndBufMax = max(snd, 2*minMSS), 0
 		c.sndBuf.max = max(c.cfg.SndBuf, c.sndBuf.n)
 	}
 	if rcv > 0 {
@@ -243,6 +257,10 @@ func (c *Conn) SetBuffers(snd, rcv int) {
 		c.rcvBuf.max = max(c.cfg.RcvBuf, promised, len(c.rcvBuf.buf))
 	}
 }
+
+// SndBufSize returns the send buffer's current limit: SO_SNDBUF, grown by
+// autotuning when Config.SndBufMax allows.
+func (c *Conn) SndBufSize() int { return c.sndBuf.max }
 
 // Queued returns the bytes in the send buffer, sent or not (SIOCOUTQ).
 func (c *Conn) Queued() int { return c.sndBuf.n }
