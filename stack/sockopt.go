@@ -26,6 +26,9 @@ type socketOptions struct {
 	// sndbufLock records that SO_SNDBUF was set, which ends TCP's
 	// send-buffer autotuning (tcp(7) tcp_wmem).
 	sndbufLock bool
+	// rcvbufLock records that SO_RCVBUF was set, which ends TCP's
+	// receive-buffer autotuning (tcp(7) tcp_rmem).
+	rcvbufLock bool
 	reuseaddr  bool
 	reuseport  bool
 	keepalive  bool

@@ -20,6 +20,9 @@ const (
 	// tcpSndBufMax is tcp_wmem's maximum, up to which the send buffer of
 	// a socket whose SO_SNDBUF was never set grows (tcp(7)).
 	tcpSndBufMax = 4 << 20
+	// tcpRcvBufMax is tcp_rmem's maximum, up to which the receive buffer
+	// of a socket whose SO_RCVBUF was never set grows (tcp(7)).
+	tcpRcvBufMax = 6 << 20
 )
 
 // tcpKey names a connection by its 4-tuple.
@@ -102,6 +105,9 @@ func (s *tcpSocket) config() tcp.Config {
 	c.SndBuf, c.RcvBuf = s.opts.sndbuf, s.opts.rcvbuf
 	if !s.opts.sndbufLock {
 		c.SndBufMax = tcpSndBufMax
+	}
+	if !s.opts.rcvbufLock {
+		c.RcvBufMax = tcpRcvBufMax
 	}
 	c.KeepAlive = s.opts.keepalive
 	c.Secret = s.host.net.tcp.secret

@@ -39,6 +39,10 @@ func (s *tcpSocket) getsockoptInt(level, opt int) (int, error) {
 			if s.conn != nil {
 				return s.conn.SndBufSize(), nil
 			}
+		case unix.SO_RCVBUF:
+			if s.conn != nil {
+				return s.conn.RcvBufSize(), nil
+			}
 		}
 		return 0, errUnhandled
 	case unix.IPPROTO_TCP:
@@ -105,12 +109,14 @@ func (s *tcpSocket) setsockoptInt(level, opt, v int) error {
 			if err := s.setSocketInt(opt, v); err != nil {
 				return err
 			}
-			snd := 0
+			snd, rcv := 0, 0
 			if opt == unix.SO_SNDBUF || opt == unix.SO_SNDBUFFORCE {
 				s.opts.sndbufLock, snd = true, s.opts.sndbuf
+			} else {
+				s.opts.rcvbufLock, rcv = true, s.opts.rcvbuf
 			}
 			if s.conn != nil {
-				s.conn.SetBuffers(snd, s.opts.rcvbuf)
+				s.conn.SetBuffers(snd, rcv)
 			}
 			return nil
 		}

@@ -70,3 +70,35 @@ func TestSendBufferAutotuning(t *testing.T) {
 		}
 	}
 }
+
+// RFC 5681 §4.2: a segment that fills part of a gap is acknowledged at
+// once, even when it alone would let the delayed-ACK timer run.
+func TestAckWhenGapFilled(t *testing.T) {
+	c := established(t, baseCfg(cliISS), 8000)
+	c.Input(t0, view(t, peerSeg(fACK, srvISS+101, cliISS+1, 8000, strings.Repeat("b", 100))))
+	wantSeg(t, one(t, c, t0), fACK, cliISS+1, srvISS+1, 0) // the duplicate ACK
+	c.Input(t0, view(t, peerSeg(fACK, srvISS+1, cliISS+1, 8000, strings.Repeat("a", 100))))
+	wantSeg(t, one(t, c, t0), fACK, cliISS+1, srvISS+201, 0)
+}
+
+// A receive buffer left to autotuning grows when the application reads
+// more per round trip than half of it; one set by the user stays put.
+func TestReceiveBufferAutotuning(t *testing.T) {
+	for _, auto := range []bool{true, false} {
+		cfgB := Config{ISS: srvISS, MSS: 1460, RcvBuf: 65536, WindowScale: true, SACK: true}
+		if auto {
+			cfgB.RcvBufMax = 4 << 20
+		}
+		p := newPipe(t, Config{ISS: cliISS, MSS: 1460, SndBuf: 1 << 20, WindowScale: true, SACK: true}, cfgB, 1)
+		p.delay = 2 * time.Millisecond
+		p.connect()
+		p.transfer(p.a, p.b, p.emitA, make([]byte, 8<<20), make([]byte, 64<<10), time.Minute)
+		got := p.b.RcvBufSize()
+		switch {
+		case auto && (got <= 65536 || got > 4<<20):
+			t.Errorf("autotuned receive buffer is %d bytes after 8 MiB; want above 65536, at most 4 MiB", got)
+		case !auto && got != 65536:
+			t.Errorf("fixed receive buffer is %d bytes; want 65536", got)
+		}
+	}
+}

@@ -24,8 +24,13 @@ type Config struct {
 	// SndBufMax, when above SndBuf, lets the send buffer grow with the
 	// congestion window up to it (tcp(7) tcp_wmem's maximum); zero keeps
 	// SndBuf fixed, as a socket whose SO_SNDBUF was set has it.
-	SndBufMax   int
-	RcvBuf      int           // receive buffer bytes (SO_RCVBUF); DefaultBuf if 0
+	SndBufMax int
+	RcvBuf    int // receive buffer bytes (SO_RCVBUF); DefaultBuf if 0
+	// RcvBufMax, when above RcvBuf, lets the receive buffer grow with
+	// what the application reads per round trip up to it (tcp(7)
+	// tcp_rmem's maximum); zero keeps RcvBuf fixed, as a socket whose
+	// SO_RCVBUF was set has it. The window scale is chosen for it.
+	RcvBufMax   int
 	NoDelay     bool          // TCP_NODELAY: disable Nagle
 	Cork        bool          // TCP_CORK: send only full segments
 	KeepAlive   bool          // SO_KEEPALIVE

@@ -69,6 +69,7 @@ type Conn struct {
 	unacked     int  // bytes received since the last ACK sent (delayed ACK)
 	pushed      bool // unacknowledged data came with PSH
 	pingpong    bool // interactive: our data carried the delayed ACKs
+	drs         drs  // receive-buffer autotuning
 	rstDue      bool // Output sends a RST and nothing else
 	rstReply    bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
 	rstReplySeq seqnum.Value
@@ -124,7 +125,7 @@ func newConn(cfg Config, local, remote netip.AddrPort, now time.Time) *Conn {
 	// or 1220 (IPv6).
 	c.smss = min(c.defaultPeerMSS(), c.maxMSSForPath())
 	if cfg.WindowScale {
-		c.rcv.wscale = windowShiftFor(cfg.RcvBuf)
+		c.rcv.wscale = windowShiftFor(max(cfg.RcvBuf, cfg.RcvBufMax))
 	}
 	c.rtt.init()
 	c.cc.init(cfg.CC, c.smss)

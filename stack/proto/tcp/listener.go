@@ -178,7 +178,7 @@ func (l *Listener) synAck(now time.Time, key synKey, e *synEntry, cookie bool) *
 	o.HasMSS, o.MSS = true, uint16(l.cfg.MSS)
 	if !cookie {
 		if l.cfg.WindowScale && e.peer.HasWindowScale {
-			o.HasWindowScale, o.WindowScale = true, windowShiftFor(l.cfg.RcvBuf)
+			o.HasWindowScale, o.WindowScale = true, windowShiftFor(max(l.cfg.RcvBuf, l.cfg.RcvBufMax))
 		}
 		o.SACKPermitted = l.cfg.SACK && e.peer.SACKPermitted
 		if l.cfg.Timestamps && e.peer.HasTimestamps {

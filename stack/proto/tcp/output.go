@@ -25,6 +25,7 @@ func (c *Conn) Output(now time.Time, emit func(Segment)) {
 		emit(Segment{SrcPort: c.local.Port(), DstPort: c.remote.Port(), Seq: c.rstReplySeq, Flags: wire.TCPFlagRST})
 		c.stats.segsOut++
 	}
+	c.tuneRcvBuf(now)
 	switch c.state {
 	case Closed, Listen:
 		return

@@ -56,6 +56,11 @@ func (c *Conn) processText(now time.Time, in *inSeg) {
 		c.ackNow = true
 		return
 	}
+	// RFC 5681 §4.2: a segment that fills in all or part of a gap is
+	// acknowledged at once, so the sender's recovery moves on.
+	if c.ooo.n > 0 {
+		c.ackNow = true
+	}
 	c.advanceRcvNxt(seqnum.Size(len(p)))
 	// RFC 9293 §3.8.6.3 and RFC 1122 §4.2.3.2: ACK at least every second
 	// full-sized segment; otherwise the delayed-ACK timer runs. "Full

@@ -45,6 +45,7 @@ func (c *Conn) Read(p []byte, peek bool) (int, error) {
 		n := c.rcvBuf.read(0, p)
 		if !peek {
 			c.rcvBuf.discard(n)
+			c.drs.copied += n
 			c.ackIfDrained()
 		}
 		return n, nil
@@ -253,7 +254,8 @@ func (c *Conn) SetBuffers(snd, rcv int) {
 		if c.rcv.nxt.LessThan(c.rcv.adv) {
 			promised += int(c.rcv.adv.Sub(c.rcv.nxt))
 		}
-		c.cfg.RcvBuf = max(rcv, 2*minMSS)
+		// socket(7) SO_RCVBUF: a size set by the user ends autotuning.
+		c.cfg.RcvBuf, c.cfg.RcvBufMax = max(rcv, 2*minMSS), 0
 		c.rcvBuf.max = max(c.cfg.RcvBuf, promised, len(c.rcvBuf.buf))
 	}
 }
@@ -261,6 +263,10 @@ func (c *Conn) SetBuffers(snd, rcv int) {
 // SndBufSize returns the send buffer's current limit: SO_SNDBUF, grown by
 // autotuning when Config.SndBufMax allows.
 func (c *Conn) SndBufSize() int { return c.sndBuf.max }
+
+// RcvBufSize returns the receive buffer's current limit: SO_RCVBUF, grown
+// by autotuning when Config.RcvBufMax allows.
+func (c *Conn) RcvBufSize() int { return c.rcvBuf.max }
 
 // Queued returns the bytes in the send buffer, sent or not (SIOCOUTQ).
 func (c *Conn) Queued() int { return c.sndBuf.n }
