@@ -7,6 +7,8 @@ require (
 	sockstack v0.0.0
 )
 
+require github.com/google/btree v1.1.2 // indirect
+
 require (
 	go.uber.org/goleak v1.3.0
 	golang.org/x/exp v0.0.0-20250711185948-6ae5c78190dc // indirect

@@ -17,6 +17,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
 )
@@ -36,10 +37,13 @@ type gvNet struct {
 }
 
 // NewGVisor builds a Net of two gVisor netstack hosts.
-func NewGVisor() (Net, error) {
+func NewGVisor() (Net, error) { return newGVNet(LinkMTU) }
+
+// newGVNet builds two gVisor hosts on a link of the given IP MTU.
+func newGVNet(mtu int) (*gvNet, error) {
 	g := &gvNet{
-		cha: channel.New(LinkQueueLen, LinkMTU+header.EthernetMinimumSize, "\x02\x47\x56\x00\x00\x01"),
-		chb: channel.New(LinkQueueLen, LinkMTU+header.EthernetMinimumSize, "\x02\x47\x56\x00\x00\x02"),
+		cha: channel.New(LinkQueueLen, uint32(mtu+header.EthernetMinimumSize), "\x02\x47\x56\x00\x00\x01"),
+		chb: channel.New(LinkQueueLen, uint32(mtu+header.EthernetMinimumSize), "\x02\x47\x56\x00\x00\x02"),
 	}
 	var err error
 	if g.a, err = newGVisorHost(g.cha, prefixA().Addr().As4()); err != nil {
@@ -60,13 +64,13 @@ func NewGVisor() (Net, error) {
 
 // newGVisorHost makes a stack with IPv4, ARP, UDP, ICMP and raw sockets and
 // one NIC over ch with address addr/24.
-func newGVisorHost(ch *channel.Endpoint, addr [4]byte) (*stack.Stack, error) {
+func newGVisorHost(ep stack.LinkEndpoint, addr [4]byte) (*stack.Stack, error) {
 	s := stack.New(stack.Options{
 		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol},
-		TransportProtocols: []stack.TransportProtocolFactory{udp.NewProtocol, icmp.NewProtocol4},
+		TransportProtocols: []stack.TransportProtocolFactory{udp.NewProtocol, icmp.NewProtocol4, tcp.NewProtocol},
 		RawFactory:         raw.EndpointFactory{},
 	})
-	if err := s.CreateNIC(gvisorNIC, ethernet.New(ch)); err != nil {
+	if err := s.CreateNIC(gvisorNIC, ethernet.New(ep)); err != nil {
 		return nil, fmt.Errorf("gvisor: create NIC: %s", err)
 	}
 	pa := tcpip.AddressWithPrefix{Address: tcpip.AddrFrom4(addr), PrefixLen: prefixA().Bits()}
@@ -99,14 +103,18 @@ func (g *gvNet) move(ctx context.Context, from, to *channel.Endpoint) {
 func (g *gvNet) Name() string { return "gvisor" }
 
 func (g *gvNet) Close() error {
-	g.cancel()
+	if g.cancel != nil {
+		g.cancel()
+	}
 	g.wg.Wait()
 	for _, s := range []*stack.Stack{g.a, g.b} {
 		s.Close()
 		s.Wait()
 	}
-	g.cha.Close()
-	g.chb.Close()
+	if g.cha != nil {
+		g.cha.Close()
+		g.chb.Close()
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"syscall"
 	"time"
 
 	"sockstack/bench/netstack"
@@ -31,6 +32,8 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	d := fs.Duration("d", 2*time.Second, "duration of each measurement")
 	runs := fs.Int("runs", 3, "runs per workload and stack; the table shows medians")
 	verbose := fs.Bool("v", false, "print every measurement to stderr")
+	only := fs.String("only", "", "run only the \"udp\" (UDP and ICMP) or the \"tcp\" table")
+	idle := fs.Int("idle", netstack.IdleConns, "idle connections of the TCP memory measurement")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,15 +44,64 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if *verbose {
 		opts.Progress = stderr
 	}
+	raiseFileLimit(uint64(2**idle + 1024))
+	if *only != "" && *only != "udp" && *only != "tcp" {
+		return fmt.Errorf("-only %q: want udp or tcp", *only)
+	}
+	fmt.Fprintf(stdout, "sockstack vs gVisor netstack vs Linux, %s, GOMAXPROCS=%d, %d run(s) x %s each, medians\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), opts.Runs, *d)
+	if *only != "tcp" {
+		if err := udpTable(stdout, opts); err != nil {
+			return err
+		}
+	}
+	if *only != "udp" {
+		return tcpTable(stdout, opts, *idle)
+	}
+	return nil
+}
+
+// udpTable prints the UDP and ICMP table (sockstack and gVisor).
+func udpTable(stdout io.Writer, opts netstack.Options) error {
 	rows, err := netstack.Compare(opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "sockstack vs gVisor netstack, %s, GOMAXPROCS=%d, %d run(s) x %s each, medians\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), opts.Runs, *d)
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "link: in-memory Ethernet II + ARP, MTU %d, %d-frame queue and one delivery goroutine per direction\n",
 		netstack.LinkMTU, netstack.LinkQueueLen)
 	fmt.Fprintf(stdout, "payload: %d-byte UDP datagrams; %d-byte ICMP echo messages on raw ICMP sockets\n\n",
 		netstack.MsgSize, netstack.MsgSize)
 	return netstack.WriteTable(stdout, rows)
+}
+
+// tcpTable prints the TCP table (sockstack, gVisor and Linux loopback).
+func tcpTable(stdout io.Writer, opts netstack.Options, idle int) error {
+	ms, err := netstack.CompareTCP(opts, idle)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "TCP over net.Conn: sockstack via package netconn, gVisor via gonet, Linux via package net on 127.0.0.1")
+	fmt.Fprintln(stdout, "links: the in-memory Ethernet link above at the MTU shown; Linux loopback with TCP_MAXSEG 1460 for MTU 1500")
+	fmt.Fprintf(stdout, "bulk: %d KiB writes, one stream; CPU: process user+system time; idle: up to %d connections, Go heap growth\n",
+		netstack.BulkChunk>>10, idle)
+	fmt.Fprintln(stdout, "  per endpoint (two per connection), plus kernel slab growth for Linux")
+	fmt.Fprintln(stdout)
+	return netstack.WriteTCPTable(stdout, ms)
+}
+
+// raiseFileLimit lifts RLIMIT_NOFILE to at least n where it may (root may
+// raise the hard limit too): Linux's idle-connection measurement holds two
+// descriptors per connection. Failure is left for the measurement to report.
+func raiseFileLimit(n uint64) {
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil || lim.Cur >= n {
+		return
+	}
+	want := syscall.Rlimit{Cur: n, Max: max(lim.Max, n)}
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) != nil {
+		lim.Cur = lim.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
 }
