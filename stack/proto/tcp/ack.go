@@ -48,6 +48,7 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 		c.sndHead = c.sndHead.Add(seqnum.Size(dataAcked))
 	}
 	c.snd.una = in.ack
+	c.urgentAcked()
 	if c.snd.nxt.LessThan(c.snd.una) {
 		c.snd.nxt = c.snd.una
 	}

@@ -39,6 +39,7 @@ type Config struct {
 	KeepCnt     int           // TCP_KEEPCNT
 	UserTimeout time.Duration // TCP_USER_TIMEOUT; 0 means retry counts decide
 	Linger2     time.Duration // TCP_LINGER2: FIN-WAIT-2 lifetime of a closed socket
+	OOBInline   bool          // SO_OOBINLINE: the urgent byte stays in the stream (socket(7))
 	WindowScale bool          // offer RFC 7323 window scaling
 	Timestamps  bool          // offer RFC 7323 timestamps
 	SACK        bool          // offer RFC 2018 SACK

@@ -79,6 +79,7 @@ type Conn struct {
 	keepSent    int  // keepalive probes without answer
 	rexmitDue   bool // Output retransmits one segment at rexmitSeq
 	rexmitSeq   seqnum.Value
+	urg         urgent // urgent data both ways (RFC 9293 §3.8.5, urgent.go)
 
 	challengeAt time.Time // start of the current challenge-ACK second (RFC 5961 §7)
 	challenges  int
@@ -180,7 +181,8 @@ func (c *Conn) Err() error {
 // Linux's tcp_poll: POLLHUP when both halves are shut or the connection is
 // closed, POLLIN|POLLRDHUP once the peer's FIN arrived, POLLOUT when at
 // least a third of the send buffer is free (or the send half is shut, so a
-// write would not block), POLLERR with a pending error.
+// write would not block), POLLERR with a pending error, POLLPRI while an
+// urgent byte waits (urgent.go).
 func (c *Conn) Events() int16 {
 	var m int16
 	if c.err != nil {
@@ -195,9 +197,11 @@ func (c *Conn) Events() int16 {
 	if c.state == SynSent || c.state == SynReceived {
 		return m
 	}
-	if c.rcvBuf.n > 0 {
+	// Linux's tcp_poll: at the mark the out-of-band byte does not count.
+	if c.rcvBuf.n > c.oobAtHead() {
 		m |= unix.POLLIN
 	}
+	m |= c.urgentEvents()
 	if c.sndShut || c.state == Closed {
 		m |= unix.POLLOUT
 	} else if c.sndBuf.free() >= c.sndBuf.n/2 && c.sndBuf.free() > 0 {
@@ -206,8 +210,9 @@ func (c *Conn) Events() int16 {
 	return m
 }
 
-// Readable returns the bytes a Read can return now (FIONREAD).
-func (c *Conn) Readable() int { return c.rcvBuf.n }
+// Readable returns the bytes a Read can return now (FIONREAD): those
+// before the urgent mark when an out-of-band byte is held.
+func (c *Conn) Readable() int { return c.beforeMark(c.rcvBuf.n) }
 
 // Unsent returns the bytes queued but not yet sent (SIOCOUTQNSD).
 func (c *Conn) Unsent() int {

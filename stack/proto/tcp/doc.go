@@ -31,7 +31,9 @@
 // poll(2) mask, as Linux's tcp_poll), Err (SO_ERROR), Info (TCP_INFO),
 // Readable (FIONREAD), Queued (SIOCOUTQ), Unsent (SIOCOUTQNSD), ICMPError
 // (RFC 1122 §4.2.3.9 soft and hard errors, RFC 1191 PMTU), SetBuffers
-// (SO_SNDBUF and SO_RCVBUF after creation). Config returns the live
+// (SO_SNDBUF and SO_RCVBUF after creation). Urgent data (urgent.go):
+// MarkUrgent after a Write is send(MSG_OOB), ReadUrgent is recv(MSG_OOB),
+// AtMark is SIOCATMARK, Config.OOBInline is SO_OOBINLINE. Config returns the live
 // options; NoDelay, Cork, keepalive, TCP_USER_TIMEOUT and TCP_LINGER2 may
 // change at any time. After a call that may allow sending (Write, Read,
 // Shutdown, Close, SetBuffers, a changed option) the shell calls Output.
@@ -72,10 +74,13 @@
 //
 // Challenge ACKs are limited to 10 a second per connection (RFC 5961 §7).
 //
-// Not implemented: urgent data is delivered inline (SO_OOBINLINE
-// behaviour, RCV.UP tracked but not signalled); ECN; connections from SYN
-// cookies carry no window scale, SACK or timestamps; RFC 6675 pipe-based
-// SACK recovery is simplified to one hole per duplicate ACK. The sender's
+// Urgent data follows Linux (tcp(7)): the pointer points past the urgent
+// byte (RFC 6093), one out-of-band byte is held unless SO_OOBINLINE, reads
+// stop at the mark, a newer pointer replaces an older one; no SIGURG.
+//
+// Not implemented: ECN; connections from SYN cookies carry no window
+// scale, SACK or timestamps; RFC 6675 pipe-based SACK recovery is
+// simplified to one hole per duplicate ACK. The sender's
 // SWS override timeout (RFC 9293 §3.8.6.2.1), which also bounds how long
 // TCP_CORK holds a partial segment, is the persist timer (one RTO).
 package tcp

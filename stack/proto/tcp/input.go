@@ -22,6 +22,7 @@ type inSeg struct {
 	seq, ack seqnum.Value
 	flags    wire.TCPFlags
 	wnd      uint16
+	up       uint16 // SEG.UP, the urgent pointer
 	payload  []byte
 	len      seqnum.Size // RFC 9293 §3.4 SEG.LEN
 	opts     wire.TCPOptions
@@ -36,6 +37,7 @@ func (c *Conn) Input(now time.Time, seg wire.TCP) {
 	var in inSeg
 	in.seq, in.ack = seqnum.Value(seg.Seq()), seqnum.Value(seg.Ack())
 	in.flags, in.wnd, in.payload = seg.Flags(), seg.Window(), seg.Payload()
+	in.up = seg.Urgent()
 	in.len = segLen(seg)
 	// RFC 9293 §3.2: options that do not parse are ignored; those before
 	// the bad one still count.
@@ -267,15 +269,6 @@ func (c *Conn) setSendWindow(in *inSeg) {
 // resetReply marks a <SEQ=seq><CTL=RST> reply due.
 func (c *Conn) resetReply(seq seqnum.Value) {
 	c.rstReply, c.rstReplySeq = true, seq
-}
-
-// processURG is RFC 9293 §3.10.7.4 sixth. Urgent data is delivered inline
-// (as with SO_OOBINLINE); only RCV.UP is kept.
-func (c *Conn) processURG(in *inSeg) {
-	if in.has(wire.TCPFlagURG) && c.state <= FinWait2 && c.state != CloseWait {
-		// RFC 9293 §3.10.7.4 sixth: RCV.UP <- max(RCV.UP, SEG.UP).
-		c.rcv.up = seqnum.Max(c.rcv.up, c.rcv.nxt)
-	}
 }
 
 // enterTimeWait starts TIME-WAIT's 2*MSL (RFC 9293 §3.10.7.4), all other

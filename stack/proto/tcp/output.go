@@ -82,6 +82,10 @@ func (c *Conn) header(seq seqnum.Value, flags wire.TCPFlags) Segment {
 // and SACK blocks.
 func (c *Conn) emitSeg(now time.Time, emit func(Segment), seq seqnum.Value, flags wire.TCPFlags, p []byte) {
 	s := c.header(seq, flags|wire.TCPFlagACK)
+	if up, ok := c.urgentPointer(seq); ok {
+		s.Flags |= wire.TCPFlagURG
+		s.Urgent = up
+	}
 	s.Options = c.segOptions(now)
 	s.Window = c.advertise()
 	s.Payload = p
@@ -212,6 +216,7 @@ func (c *Conn) scratchBuf() []byte {
 func (c *Conn) sendProbe(now time.Time, emit func(Segment)) {
 	if c.probeDue || c.keepDue {
 		c.probeDue, c.keepDue = false, false
+		c.sendUrgentProbe(now, emit)
 		c.emitSeg(now, emit, c.snd.una-1, wire.TCPFlagACK, nil)
 	}
 }

@@ -15,6 +15,7 @@ type Segment struct {
 	Seq, Ack         seqnum.Value
 	Flags            wire.TCPFlags
 	Window           uint16 // already scaled down (RFC 7323 §2.3)
+	Urgent           uint16 // the urgent pointer, meaningful with URG (RFC 9293 §3.1)
 	Options          wire.TCPOptions
 	// Payload aliases the connection's send buffer or a scratch buffer: it
 	// is valid only until the next call on the Conn that emitted it.
@@ -47,7 +48,7 @@ func (s *Segment) Encode(b []byte) (int, error) {
 	}
 	f := wire.TCPFields{
 		SrcPort: s.SrcPort, DstPort: s.DstPort, Seq: uint32(s.Seq), Ack: uint32(s.Ack),
-		Flags: s.Flags, Window: s.Window, Options: optBuf[:on],
+		Flags: s.Flags, Window: s.Window, Urgent: s.Urgent, Options: optBuf[:on],
 	}
 	hn, err := f.Encode(b)
 	if err != nil {
@@ -61,8 +62,12 @@ func (s *Segment) Encode(b []byte) (int, error) {
 
 // String formats s like tcpdump: "1000 > 80 [S.] seq 1:1 ack 5 win 100 len 0".
 func (s *Segment) String() string {
-	return fmt.Sprintf("%d > %d %v seq %d ack %d win %d len %d", s.SrcPort, s.DstPort,
+	str := fmt.Sprintf("%d > %d %v seq %d ack %d win %d len %d", s.SrcPort, s.DstPort,
 		s.Flags, uint32(s.Seq), uint32(s.Ack), s.Window, len(s.Payload))
+	if s.Flags.Has(wire.TCPFlagURG) {
+		str += fmt.Sprintf(" urg %d", s.Urgent)
+	}
+	return str
 }
 
 // segLen returns the sequence-space length of a received segment.

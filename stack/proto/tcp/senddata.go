@@ -76,6 +76,10 @@ func (c *Conn) sendOK(n, avail, room int) bool {
 	case c.forceSend:
 		c.forceSend = false
 		return true // RFC 9293 §3.8.6.2.1: the override timeout expired
+	case c.urg.sending:
+		// RFC 9293 §3.8.5: urgent data is to be sent promptly; neither
+		// Nagle nor TCP_CORK holds it back (Linux: tcp_nagle_test).
+		return true
 	case n >= room:
 		return true // a full segment
 	case c.finQd && n == avail:

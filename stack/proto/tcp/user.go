@@ -39,16 +39,23 @@ func (c *Conn) Write(p []byte) (int, error) {
 // Read copies received bytes into p (RFC 9293 §3.10.3 RECEIVE); with peek
 // it leaves them in the buffer (MSG_PEEK). It returns 0, nil at end of
 // stream, a pending error once, EAGAIN when nothing is buffered yet, and
-// ENOTCONN before the handshake begins.
+// ENOTCONN before the handshake begins. tcp(7) "Urgent data": a read stops
+// at the urgent mark, and one that starts there steps over the
+// out-of-band byte unless SO_OOBINLINE is set (see urgent.go).
 func (c *Conn) Read(p []byte, peek bool) (int, error) {
 	if c.rcvBuf.n > 0 && len(p) > 0 {
-		n := c.rcvBuf.read(0, p)
+		skip, n := c.readSpan(len(p))
+		c.rcvBuf.read(skip, p[:n])
 		if !peek {
-			c.rcvBuf.discard(n)
+			c.rcvBuf.discard(skip + n)
+			c.urgentConsumed(skip + n)
 			c.drs.copied += n
 			c.ackIfDrained()
 		}
-		return n, nil
+		if n > 0 {
+			return n, nil
+		}
+		// Only the out-of-band byte was there: as if nothing was.
 	}
 	if c.err != nil {
 		return 0, c.Err()
