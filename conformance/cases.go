@@ -5,6 +5,7 @@ package conformance
 func Cases() []Case {
 	groups := [][]Case{
 		tcpCases(),
+		tcpUrgentCases(),
 		udpCases(),
 		errnoCases(),
 		optionCases(),

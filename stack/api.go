@@ -136,6 +136,11 @@ func (h *Host) Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, rflags int, f
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
+	if flags&unix.MSG_OOB != 0 {
+		// tcp(7): recv(MSG_OOB) never blocks; it fails with EAGAIN when
+		// the urgent byte has not arrived, whatever the blocking mode.
+		return f.s.recv(p, oob, flags)
+	}
 	if flags&unix.MSG_WAITALL != 0 && flags&unix.MSG_PEEK == 0 && f.s.base().typ == unix.SOCK_STREAM {
 		n, err := h.recvAll(f, p, flags)
 		return n, 0, 0, nil, err

@@ -129,6 +129,7 @@ func (s *tcpSocket) listenInput(now time.Time, local, remote netip.AddrPort, seg
 		child.opts, child.ip, child.cfg = s.opts, s.ip, s.cfg
 		child.local = local
 		child.conn = conn
+		conn.Config().OOBInline = s.opts.oobinline // socket(7): inherited
 		child.reported = true
 		if n.tcp.register(child, tcpKey{local, remote}) {
 			child.bnd = &binding{addr: local.Addr(), owner: child, reuseaddr: s.opts.reuseaddr}

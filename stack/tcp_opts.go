@@ -103,6 +103,16 @@ func (s *tcpSocket) setsockoptInt(level, opt, v int) error {
 		switch opt {
 		case unix.SO_KEEPALIVE:
 			s.live().KeepAlive = v != 0
+		case unix.SO_OOBINLINE:
+			// socket(7) SO_OOBINLINE: "out-of-band data is directly placed
+			// into the receive data stream"; it applies to the connection
+			// at once and to those connect or accept makes later.
+			if err := s.setSocketInt(opt, v); err != nil {
+				return err
+			}
+			s.cfg.OOBInline = s.opts.oobinline
+			s.live().OOBInline = s.opts.oobinline
+			return nil
 		case unix.SO_SNDBUF, unix.SO_RCVBUF, unix.SO_SNDBUFFORCE, unix.SO_RCVBUFFORCE:
 			// Apply the generic rule, then hand the sizes to a live
 			// connection (socket(7): the buffers may change at any time).

@@ -9,9 +9,6 @@ import (
 )
 
 func (s *tcpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error) {
-	if flags&unix.MSG_OOB != 0 {
-		return 0, unix.EOPNOTSUPP // urgent data is not sent yet
-	}
 	s.mu.Lock()
 	if s.conn == nil {
 		s.mu.Unlock()
@@ -20,6 +17,13 @@ func (s *tcpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		return 0, unix.EPIPE
 	}
 	n, err := s.conn.Write(p)
+	if n > 0 && flags&unix.MSG_OOB != 0 {
+		// send(2) MSG_OOB: "Sends out-of-band data"; tcp(7): the last
+		// byte sent is the urgent byte. A send that waits for room
+		// marks each part, so the mark ends at the last byte, as on
+		// Linux.
+		s.conn.MarkUrgent()
+	}
 	var b *tcpBatch
 	if n > 0 {
 		b = s.flush(time.Now())
@@ -31,7 +35,8 @@ func (s *tcpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 
 func (s *tcpSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr, error) {
 	if flags&unix.MSG_OOB != 0 {
-		return 0, 0, 0, nil, unix.EINVAL // no urgent data is held
+		n, rflags, err := s.recvOOB(p, flags)
+		return n, 0, rflags, nil, err
 	}
 	s.mu.Lock()
 	if s.conn == nil {
@@ -61,6 +66,26 @@ func (s *tcpSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr
 	s.mu.Unlock()
 	s.host.net.sendBatch(b)
 	return n, 0, 0, nil, err
+}
+
+// recvOOB is recv(2) with MSG_OOB on TCP (tcp(7) "Urgent data"): the one
+// out-of-band byte, EINVAL when there is none (or SO_OOBINLINE is set),
+// EAGAIN when it is announced but has not arrived. It never blocks.
+func (s *tcpSocket) recvOOB(p []byte, flags int) (int, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.lst != nil:
+		return 0, 0, unix.ENOTCONN // recv(2) on a listening socket
+	case s.conn == nil:
+		return 0, 0, unix.EINVAL // no urgent data on a socket never connected
+	}
+	var one [1]byte
+	buf := p
+	if flags&unix.MSG_TRUNC != 0 && len(p) > 0 {
+		buf = one[:] // MSG_TRUNC: the byte is taken but not copied
+	}
+	return s.conn.ReadUrgent(buf, flags&unix.MSG_PEEK != 0)
 }
 
 func (s *tcpSocket) shutdown(how int) error {
@@ -152,7 +177,7 @@ func (s *tcpSocket) lingerWait(d time.Duration) {
 func (s *tcpSocket) ioctlInt(req uint) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.lst != nil {
+	if s.lst != nil && req != unix.SIOCATMARK {
 		return 0, unix.EINVAL // tcp(7): ioctls on a listening socket
 	}
 	switch req {
@@ -169,7 +194,12 @@ func (s *tcpSocket) ioctlInt(req uint) (int, error) {
 		// queue" — on Linux, everything not yet acknowledged.
 		return s.conn.Queued(), nil
 	case unix.SIOCATMARK:
-		return 0, nil
+		// tcp(7) SIOCATMARK: "Returns true (i.e., a nonzero value) if the
+		// inbound data stream is at the urgent mark."
+		if s.conn == nil {
+			return 0, nil
+		}
+		return boolInt(s.conn.AtMark()), nil
 	}
 	return 0, unix.ENOTTY
 }
