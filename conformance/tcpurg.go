@@ -23,6 +23,7 @@ func tcpUrgentCases() []Case {
 		{Name: "tcp/urgent-msg-peek", Run: tcpUrgentPeek},
 		{Name: "tcp/urgent-newer-replaces-older", Run: tcpUrgentReplaces},
 		{Name: "tcp/urgent-announced-not-arrived", Run: tcpUrgentNotArrived},
+		{Name: "tcp/urgent-mark-ends-waitall-and-lowat", Run: tcpUrgentWaitallLowat},
 	}
 }
 
@@ -316,4 +317,38 @@ func tcpUrgentNotArrived(t T, e *Env) {
 	}
 	wantOOBByte(t, e.Peer, s, 0, '!')
 	t.Logf("bulk read and urgent byte in %v", time.Since(start))
+}
+
+// tcp(7) SIOCATMARK: "Note that a read never reads across the urgent
+// mark" — not even one that asked for more: recv(2) MSG_WAITALL ("block
+// until the full request is satisfied") and socket(7) SO_RCVLOWAT ("the
+// minimum number of bytes in the buffer until the socket layer will pass
+// the data to the user") both return the bytes before the mark at once.
+func tcpUrgentWaitallLowat(t T, e *Env) {
+	p := bConnectTCP(t, e, e.PeerAddr4)
+	bWriteAll(t, e.Peer, p.Server, []byte("abc"))
+	sendOOB(t, e.Peer, p.Server, []byte("!"))
+	bWriteAll(t, e.Peer, p.Server, []byte("def"))
+	awaitPri(t, e.API, p.Client)
+	start := time.Now()
+	buf := make([]byte, 7)
+	n, _, err := e.API.Recvfrom(p.Client, buf, unix.MSG_WAITALL)
+	if err != nil || string(buf[:n]) != "abc" {
+		t.Fatalf("recv(7, MSG_WAITALL) = %q, %v; want abc (stop at the mark)", buf[:n], err)
+	}
+	wantOOBByte(t, e.API, p.Client, 0, '!')
+	if got := string(bReadN(t, e.API, p.Client, 3)); got != "def" {
+		t.Fatalf("read after the mark %q, want def", got)
+	}
+	setIntOpt(t, e.API, p.Client, unix.SOL_SOCKET, unix.SO_RCVLOWAT, 5)
+	bWriteAll(t, e.Peer, p.Server, []byte("gh"))
+	sendOOB(t, e.Peer, p.Server, []byte("?"))
+	awaitPri(t, e.API, p.Client)
+	n, err = e.API.Read(p.Client, buf)
+	if err != nil || string(buf[:n]) != "gh" {
+		t.Fatalf("read with SO_RCVLOWAT 5 = %q, %v; want gh (stop at the mark)", buf[:n], err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("the reads waited %v: the mark should end them at once", d)
+	}
 }

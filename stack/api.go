@@ -215,6 +215,9 @@ func (h *Host) recvAll(f *file, p []byte, flags int) (int, error) {
 		case n == 0 || total == len(p):
 			return nil // EOF or full
 		}
+		if m, ok := f.s.(interface{ atMark() bool }); ok && m.atMark() {
+			return nil // tcp(7): no read crosses the urgent mark
+		}
 		return unix.EAGAIN
 	})
 	if total > 0 {

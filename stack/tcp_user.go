@@ -47,7 +47,10 @@ func (s *tcpSocket) recv(p, oob []byte, flags int) (int, int, int, unix.Sockaddr
 		// socket(7) SO_RCVLOWAT: a blocking read waits until lowat
 		// bytes are there (or EOF, an error, or the timeout).
 		r := s.conn.Readable()
-		if r > 0 && r < min(lowat, len(p)) && s.conn.Events()&(unix.POLLRDHUP|unix.POLLERR|unix.POLLHUP) == 0 {
+		// tcp(7): a read stops at the urgent mark, low water or not.
+		mark, ok := s.conn.ToMark()
+		toMark := ok && mark > 0 && mark <= r
+		if r > 0 && r < min(lowat, len(p)) && !toMark && s.conn.Events()&(unix.POLLRDHUP|unix.POLLERR|unix.POLLHUP) == 0 {
 			s.mu.Unlock()
 			return 0, 0, 0, nil, unix.EAGAIN
 		}
@@ -86,6 +89,15 @@ func (s *tcpSocket) recvOOB(p []byte, flags int) (int, int, error) {
 		buf = one[:] // MSG_TRUNC: the byte is taken but not copied
 	}
 	return s.conn.ReadUrgent(buf, flags&unix.MSG_PEEK != 0)
+}
+
+// atMark reports whether the read position is at the urgent mark, where
+// recv(2) with MSG_WAITALL returns early (tcp(7): "a read never reads
+// across the urgent mark").
+func (s *tcpSocket) atMark() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conn != nil && s.conn.AtMark()
 }
 
 func (s *tcpSocket) shutdown(how int) error {

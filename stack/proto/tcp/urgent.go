@@ -228,6 +228,12 @@ func (c *Conn) ReadUrgent(p []byte, peek bool) (n, flags int, err error) {
 // SIOCATMARK (tcp(7)), sockatmark(3).
 func (c *Conn) AtMark() bool { return c.urg.state != urgNone && c.urg.off == 0 }
 
+// ToMark returns how many bytes lie before the urgent mark, and false when
+// there is no mark. tcp(7): "a read never reads across the urgent mark",
+// so a read that reaches it returns early whatever SO_RCVLOWAT or
+// MSG_WAITALL asked for, as on Linux.
+func (c *Conn) ToMark() (int, bool) { return c.urg.off, c.urg.state != urgNone }
+
 // beforeMark returns what FIONREAD reports of n readable bytes: with the
 // urgent byte received and held out of band, only the bytes before the
 // mark (Linux's tcp_inq), since a read returns no more than those.

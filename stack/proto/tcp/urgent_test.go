@@ -117,6 +117,9 @@ func TestUrgent_ReceiveOneOOBByte(t *testing.T) {
 	if n := c.Readable(); n != 3 {
 		t.Fatalf("FIONREAD %d, want 3 (bytes before the mark)", n)
 	}
+	if n, ok := c.ToMark(); !ok || n != 3 {
+		t.Fatalf("ToMark = %d %v, want 3 true", n, ok)
+	}
 	if got, _ := readStr(t, c, 100); got != "abc" {
 		t.Fatalf("read %q, want abc (stop at the mark)", got)
 	}
