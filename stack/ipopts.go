@@ -13,24 +13,24 @@ const defaultTTL = 64
 // ipOptions holds the IPPROTO_IP and IPPROTO_IPV6 options of ip(7) and
 // ipv6(7) that a socket carries.
 type ipOptions struct {
-	ttl          int // -1: the default
-	tos          int
-	mcastTTL     int
+	options      []byte // IP_OPTIONS, already padded
+	ttl          int32  // -1: the default
+	tos          int32
+	mcastTTL     int32
+	pmtudisc     int32
+	unicastHops  int32 // -1: the default
+	tclass       int32
+	mcastHops    int32
+	mcastIf      int32 // IP_MULTICAST_IF / IPV6_MULTICAST_IF: an ifindex, 0 for the route
 	mcastLoop    bool
 	hdrincl      bool
 	recvErr      bool
 	pktinfo      bool
 	recvTTL      bool
 	recvTOS      bool
-	pmtudisc     int
-	options      []byte // IP_OPTIONS, already padded
 	v6only       bool
-	unicastHops  int // -1: the default
-	tclass       int
-	mcastHops    int
 	mcastLoop6   bool
 	recvPktinfo6 bool
-	mcastIf      int // IP_MULTICAST_IF / IPV6_MULTICAST_IF: an ifindex, 0 for the route
 }
 
 func defaultIPOptions() ipOptions {
@@ -46,7 +46,7 @@ func (o *ipOptions) effectiveTTL() int {
 	if o.ttl < 0 {
 		return defaultTTL
 	}
-	return o.ttl
+	return int(o.ttl)
 }
 
 // hops returns the TTL or hop limit for a unicast packet to dst: IP_TTL
@@ -58,7 +58,7 @@ func (o *ipOptions) hops(dst netip.Addr) int {
 	if o.unicastHops < 0 {
 		return defaultTTL
 	}
-	return o.unicastHops
+	return int(o.unicastHops)
 }
 
 // multicastLoop reports whether multicast sent to dst loops back to the
@@ -73,17 +73,17 @@ func (o *ipOptions) multicastLoop(dst netip.Addr) bool {
 // class returns IP_TOS for IPv4 and IPV6_TCLASS for IPv6.
 func (o *ipOptions) class(dst netip.Addr) int {
 	if dst.Is4() {
-		return o.tos
+		return int(o.tos)
 	}
-	return o.tclass
+	return int(o.tclass)
 }
 
 // mcastHops returns the multicast TTL or hop limit for dst's family.
 func (o *ipOptions) multicastHops(dst netip.Addr) int {
 	if dst.Is4() {
-		return o.mcastTTL
+		return int(o.mcastTTL)
 	}
-	return o.mcastHops
+	return int(o.mcastHops)
 }
 
 // get reads an IP-level int option. Call with the socket's lock held.
@@ -105,9 +105,9 @@ func (o *ipOptions) get4(opt int) (int, error) {
 	case unix.IP_TTL:
 		return o.effectiveTTL(), nil
 	case unix.IP_TOS:
-		return o.tos, nil
+		return int(o.tos), nil
 	case unix.IP_MULTICAST_TTL:
-		return o.mcastTTL, nil
+		return int(o.mcastTTL), nil
 	case unix.IP_MULTICAST_LOOP:
 		return boolInt(o.mcastLoop), nil
 	case unix.IP_HDRINCL:
@@ -121,7 +121,7 @@ func (o *ipOptions) get4(opt int) (int, error) {
 	case unix.IP_RECVTOS:
 		return boolInt(o.recvTOS), nil
 	case unix.IP_MTU_DISCOVER:
-		return o.pmtudisc, nil
+		return int(o.pmtudisc), nil
 	}
 	return 0, unix.ENOPROTOOPT
 }
@@ -134,17 +134,17 @@ func (o *ipOptions) get6(opt int) (int, error) {
 		if o.unicastHops < 0 {
 			return defaultTTL, nil
 		}
-		return o.unicastHops, nil
+		return int(o.unicastHops), nil
 	case unix.IPV6_TCLASS:
-		return o.tclass, nil
+		return int(o.tclass), nil
 	case unix.IPV6_MULTICAST_HOPS:
-		return o.mcastHops, nil
+		return int(o.mcastHops), nil
 	case unix.IPV6_MULTICAST_LOOP:
 		return boolInt(o.mcastLoop6), nil
 	case unix.IPV6_RECVPKTINFO:
 		return boolInt(o.recvPktinfo6), nil
 	case unix.IPV6_MULTICAST_IF:
-		return o.mcastIf, nil
+		return int(o.mcastIf), nil
 	}
 	return 0, unix.ENOPROTOOPT
 }
@@ -175,9 +175,9 @@ func (o *ipOptions) set4(opt, v int) error {
 		if v < 1 || v > 255 {
 			return unix.EINVAL
 		}
-		o.ttl = v
+		o.ttl = int32(v)
 	case unix.IP_TOS:
-		o.tos = v & 0xff
+		o.tos = int32(v & 0xff)
 	case unix.IP_MULTICAST_TTL:
 		if v == -1 {
 			v = 1
@@ -185,7 +185,7 @@ func (o *ipOptions) set4(opt, v int) error {
 		if v < 0 || v > 255 {
 			return unix.EINVAL
 		}
-		o.mcastTTL = v
+		o.mcastTTL = int32(v)
 	case unix.IP_MULTICAST_LOOP:
 		o.mcastLoop = on
 	case unix.IP_HDRINCL:
@@ -202,7 +202,7 @@ func (o *ipOptions) set4(opt, v int) error {
 		if v < unix.IP_PMTUDISC_DONT || v > unix.IP_PMTUDISC_OMIT {
 			return unix.EINVAL
 		}
-		o.pmtudisc = v
+		o.pmtudisc = int32(v)
 	default:
 		return unix.ENOPROTOOPT
 	}
@@ -221,12 +221,12 @@ func (o *ipOptions) set6(opt, v int, bound bool) error {
 		if v < -1 || v > 255 {
 			return unix.EINVAL
 		}
-		o.unicastHops = v
+		o.unicastHops = int32(v)
 	case unix.IPV6_TCLASS:
 		if v < -1 || v > 255 {
 			return unix.EINVAL
 		}
-		o.tclass = max(v, 0)
+		o.tclass = int32(max(v, 0))
 	case unix.IPV6_MULTICAST_HOPS:
 		if v < -1 || v > 255 {
 			return unix.EINVAL
@@ -234,16 +234,16 @@ func (o *ipOptions) set6(opt, v int, bound bool) error {
 		if v == -1 {
 			v = 1
 		}
-		o.mcastHops = v
+		o.mcastHops = int32(v)
 	case unix.IPV6_MULTICAST_LOOP:
 		o.mcastLoop6 = v != 0
 	case unix.IPV6_RECVPKTINFO:
 		o.recvPktinfo6 = v != 0
 	case unix.IPV6_MULTICAST_IF:
-		if v < 0 {
+		if v < 0 || v > 1<<31-1 {
 			return unix.EINVAL
 		}
-		o.mcastIf = v
+		o.mcastIf = int32(v)
 	default:
 		return unix.ENOPROTOOPT
 	}

@@ -219,7 +219,7 @@ func (b *sockBase) setMembership(m *mcastOpts, ip *ipOptions, level, opt int, gr
 	if level == unix.IPPROTO_IP && opt == unix.IP_MULTICAST_IF {
 		idx, err := n.multicastIf(iface, ifindex)
 		if err == nil {
-			ip.mcastIf = idx
+			ip.mcastIf = int32(idx)
 		}
 		b.mu.Unlock()
 		return err

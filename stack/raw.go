@@ -277,7 +277,7 @@ func (s *rawSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		src: s.local, dst: dst, proto: uint8(s.proto), ttl: s.ip.hops(dst), tos: s.ip.class(dst),
 		device: s.opts.device, broadcastOK: s.opts.broadcast, mcastTTL: s.ip.multicastHops(dst),
 		df: s.ip.pmtudisc == unix.IP_PMTUDISC_DO, options: s.ip.options,
-		mcastIf: s.ip.mcastIf, mcastLoop: s.ip.multicastLoop(dst),
+		mcastIf: int(s.ip.mcastIf), mcastLoop: s.ip.multicastLoop(dst),
 		dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
 	}
 	if len(o.options) > 0 && dst.Is4() {

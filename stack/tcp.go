@@ -70,8 +70,8 @@ type tcpSocket struct {
 	conn     *tcp.Conn
 	lst      *tcp.Listener
 	acceptQ  []*tcpSocket
-	backlog  int
 	timer    *time.Timer
+	backlog  int32 // listen(2)'s, capped at SOMAXCONN
 	released bool
 	inDemux  bool
 	// reported is set once connect(2) has reported the connection
@@ -170,7 +170,7 @@ func (s *tcpSocket) listen(backlog int) error {
 	// /proc/sys/net/core/somaxconn, then it is silently capped".
 	backlog = min(max(backlog, 0), 4096)
 	if s.lst != nil {
-		s.backlog = backlog
+		s.backlog = int32(backlog)
 		return nil
 	}
 	if s.bnd == nil {
@@ -179,7 +179,7 @@ func (s *tcpSocket) listen(backlog int) error {
 		}
 	}
 	s.host.net.tcp.ports.setListening(s.bnd, true)
-	s.backlog = backlog
+	s.backlog = int32(backlog)
 	cfg := s.config()
 	if s.cfg.MSS == 0 {
 		// A listener answers on any interface: advertise what the largest

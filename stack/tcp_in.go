@@ -112,7 +112,7 @@ func (s *tcpSocket) listenInput(now time.Time, local, remote netip.AddrPort, seg
 		s.mu.Unlock()
 		return
 	}
-	canAccept := len(s.acceptQ) <= s.backlog
+	canAccept := len(s.acceptQ) <= int(s.backlog)
 	reply, conn := s.lst.Input(now, local, remote, seg, canAccept)
 	var b *tcpBatch
 	if reply != nil {

@@ -49,7 +49,7 @@ func (s *udpSocket) send(p, oob []byte, to unix.Sockaddr, flags int) (int, error
 		ttl: s.ip.hops(d), tos: s.ip.class(d), device: s.opts.device,
 		broadcastOK: s.opts.broadcast, df: s.ip.pmtudisc == unix.IP_PMTUDISC_DO,
 		mcastTTL: s.ip.multicastHops(d), dontroute: s.opts.dontroute || flags&unix.MSG_DONTROUTE != 0,
-		mcastIf: s.ip.mcastIf, mcastLoop: s.ip.multicastLoop(d),
+		mcastIf: int(s.ip.mcastIf), mcastLoop: s.ip.multicastLoop(d),
 	}
 	if len(s.ip.options) > 0 && d.Is4() {
 		o.options, o.firstHop = sourceRoute(s.ip.options, d)

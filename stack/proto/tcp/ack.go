@@ -12,6 +12,9 @@ import (
 // §4), congestion control (RFC 5681) and NewReno recovery (RFC 6582).
 func (c *Conn) processAck(now time.Time, in *inSeg) {
 	if c.opt.sack && in.opts.NumSACKBlocks > 0 {
+		if c.sacked == nil {
+			c.sacked = new(scoreboard)
+		}
 		c.sacked.add(&in.opts, c.snd.una, c.snd.max)
 	}
 	switch {
@@ -100,9 +103,10 @@ func (c *Conn) sampleRTT(now time.Time, in *inSeg) {
 // recoveryAck is RFC 6582 §3.2 step 3 for an ACK during fast recovery.
 func (c *Conn) recoveryAck(acked int) {
 	if c.rec.recover.LessThanEq(c.snd.una) {
-		// Full acknowledgment: deflate to min(ssthresh, FlightSize+SMSS).
+		// Full acknowledgment: RFC 6582 §3.2 step 3 option (1), cwnd =
+		// min(ssthresh, max(FlightSize, SMSS) + SMSS).
 		flight := int(c.snd.max.Sub(c.snd.una))
-		c.cc.cwnd = max(min(c.cc.ssthresh, flight+c.smss), c.smss)
+		c.cc.cwnd = min(c.cc.ssthresh, max(flight, c.smss)+c.smss)
 		c.rec.active = false
 		return
 	}
@@ -125,11 +129,7 @@ func (c *Conn) dupAck() {
 		// RFC 6582 §3.2 step 4: inflate cwnd by SMSS per duplicate.
 		c.cc.cwnd += c.smss
 		if c.opt.sack {
-			from := seqnum.Max(c.rec.high, c.snd.una)
-			hole, _ := c.sacked.nextHole(from, c.snd.max)
-			if hole.LessThan(c.sacked.highest(c.snd.una)) {
-				c.markRexmit(hole)
-			}
+			c.sackRexmit()
 		}
 		return
 	}
@@ -148,6 +148,30 @@ func (c *Conn) dupAck() {
 	c.cc.cwnd = c.cc.ssthresh + 3*c.smss
 	c.stats.fastRexmits++
 	c.markRexmit(c.snd.una)
+}
+
+// sackRexmit picks the next hole to retransmit during recovery: the first
+// one above what this pass has already resent that the peer's SACK blocks
+// show to be missing (RFC 6675 §5 NextSeg (1), one segment per ACK).
+//
+// A retransmission can be lost too. Once every hole of a pass has been
+// resent, the pass ends at SND.MAX; when the peer then SACKs data sent
+// after that point while the holes remain, the resent segments were lost
+// (RFC 8985 §6.2, RACK: a segment is lost when one sent after it has been
+// delivered), and a new pass starts from SND.UNA instead of waiting for
+// the retransmission timer.
+func (c *Conn) sackRexmit() {
+	highest := c.sacked.highest(c.snd.una)
+	if c.rec.passDone && c.rec.passEnd.LessThan(highest) {
+		c.rec.high, c.rec.passDone = c.snd.una, false
+	}
+	from := seqnum.Max(c.rec.high, c.snd.una)
+	hole, _ := c.sacked.nextHole(from, c.snd.max)
+	if hole.LessThan(highest) {
+		c.markRexmit(hole)
+	} else if !c.rec.passDone {
+		c.rec.passEnd, c.rec.passDone = c.snd.max, true
+	}
 }
 
 // markRexmit asks Output to retransmit the segment at seq.

@@ -138,9 +138,11 @@ func (cc *congestion) onTimeout(flight int) {
 
 // recovery is the NewReno fast-recovery state (RFC 6582 §3.2).
 type recovery struct {
-	active  bool
-	valid   bool         // recover holds a value (RFC 6582 §3.2 step 1)
-	recover seqnum.Value // "recover": the highest sequence number sent at entry
-	dupAcks int
-	high    seqnum.Value // end of the last hole retransmitted this recovery
+	active   bool
+	valid    bool         // recover holds a value (RFC 6582 §3.2 step 1)
+	recover  seqnum.Value // "recover": the highest sequence number sent at entry
+	dupAcks  int
+	high     seqnum.Value // end of the last hole retransmitted this pass
+	passEnd  seqnum.Value // SND.MAX when this pass resent its last hole
+	passDone bool         // passEnd is set
 }

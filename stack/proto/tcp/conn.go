@@ -48,7 +48,7 @@ type Conn struct {
 	sndHead  seqnum.Value // sequence number of sndBuf's first byte
 	finQd    bool         // the user closed the send side: FIN follows the data
 	rcvBuf   ring         // readable bytes, then the out-of-order region
-	ooo      oooQueue     // out-of-order ranges held in rcvBuf
+	ooo      *oooQueue    // out-of-order ranges held in rcvBuf; nil until needed
 	oooFin   bool         // a FIN arrived out of order at oooFinSeq
 	oooFinSq seqnum.Value
 	scratch  []byte // a segment's payload when it wraps around sndBuf
@@ -58,16 +58,18 @@ type Conn struct {
 	rcvMSS  int          // largest segment received, for delayed-ACK counting
 	opt     negotiated   // options in use
 	ts      tsVars       // RFC 7323 timestamp state
-	sacked  scoreboard   // SACK blocks the peer reported (RFC 2018)
+	sacked  *scoreboard  // SACK blocks the peer reported (RFC 2018); nil until any
 	rtt     rttEstimator // RFC 6298
 	cc      congestion   // RFC 5681 / RFC 9438
 	rec     recovery     // RFC 6582 fast recovery
 	tm      timers
+	clock   clock
 	backoff int // RTO backoffs since the last ACK of new data
 
 	ackNow      bool // an ACK is due now
 	unacked     int  // bytes received since the last ACK sent (delayed ACK)
 	pushed      bool // unacknowledged data came with PSH
+	quickAcks   int  // segments still to ACK at once after reordering
 	pingpong    bool // interactive: our data carried the delayed ACKs
 	drs         drs  // receive-buffer autotuning
 	rstDue      bool // Output sends a RST and nothing else
@@ -81,7 +83,7 @@ type Conn struct {
 	rexmitSeq   seqnum.Value
 	urg         urgent // urgent data both ways (RFC 9293 §3.8.5, urgent.go)
 
-	challengeAt time.Time // start of the current challenge-ACK second (RFC 5961 §7)
+	challengeAt tick // start of the current challenge-ACK second (RFC 5961 §7)
 	challenges  int
 
 	rcvShut, sndShut bool // shutdown(2) halves, as Linux's sk_shutdown
@@ -111,7 +113,7 @@ func Dial(cfg Config, local, remote netip.AddrPort, now time.Time) *Conn {
 
 func newConn(cfg Config, local, remote netip.AddrPort, now time.Time) *Conn {
 	cfg.setDefaults()
-	c := &Conn{cfg: cfg, local: local, remote: remote}
+	c := &Conn{cfg: cfg, local: local, remote: remote, clock: clock{base: now}}
 	iss := seqnum.Value(cfg.ISS)
 	// RFC 9293 §3.10.1: SND.UNA = ISS, SND.NXT = ISS (the SYN is not yet
 	// sent); data starts after the SYN.

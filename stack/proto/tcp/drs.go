@@ -9,7 +9,7 @@ const drsMinInterval = time.Millisecond
 // drs is receive-buffer autotuning state: what the application has read
 // since the interval began.
 type drs struct {
-	start  time.Time
+	start  tick
 	copied int
 }
 
@@ -25,15 +25,15 @@ func (c *Conn) tuneRcvBuf(now time.Time) {
 	if c.cfg.RcvBufMax <= c.rcvBuf.max {
 		return
 	}
-	if c.drs.start.IsZero() {
-		c.drs.start, c.drs.copied = now, 0
+	if c.drs.start == 0 {
+		c.drs.start, c.drs.copied = c.clock.tick(now), 0
 		return
 	}
-	if now.Sub(c.drs.start) < max(c.rtt.srtt, drsMinInterval) {
+	if now.Sub(c.clock.time(c.drs.start)) < max(c.rtt.srtt, drsMinInterval) {
 		return
 	}
 	if want := 2*c.drs.copied + 16*c.rcvMSS; want > c.rcvBuf.max {
 		c.rcvBuf.max = min(want, c.cfg.RcvBufMax)
 	}
-	c.drs.start, c.drs.copied = now, 0
+	c.drs.start, c.drs.copied = c.clock.tick(now), 0
 }

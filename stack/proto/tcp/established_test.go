@@ -76,13 +76,13 @@ func TestEstablished_OutOfOrderQueueFullNoStall(t *testing.T) {
 	for i := range maxOOO + 2 {
 		c.Input(t0, view(t, peerSeg(fACK, s1+uint32(10+2*i), c1, 5000, "z")))
 	}
-	if c.ooo.n != maxOOO {
-		t.Fatalf("%d ranges held, want %d", c.ooo.n, maxOOO)
+	if c.ooo.len() != maxOOO {
+		t.Fatalf("%d ranges held, want %d", c.ooo.len(), maxOOO)
 	}
 	data := bytes.Repeat([]byte{'a'}, 10+2*(maxOOO+2))
 	c.Input(t0, view(t, peerSeg(fACK, s1, c1, 5000, string(data))))
-	if c.rcv.nxt != s1+seqnum.Value(len(data)) || c.ooo.n != 0 {
-		t.Fatalf("RCV.NXT %d ooo %d", c.rcv.nxt, c.ooo.n)
+	if c.rcv.nxt != s1+seqnum.Value(len(data)) || c.ooo.len() != 0 {
+		t.Fatalf("RCV.NXT %d ooo %d", c.rcv.nxt, c.ooo.len())
 	}
 }
 

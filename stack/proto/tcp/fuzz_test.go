@@ -85,9 +85,9 @@ func checkInvariants(t *testing.T, c *Conn) {
 	if c.sndBuf.n > c.sndBuf.max || c.rcvBuf.n > c.rcvBuf.max || c.rcvBuf.n < 0 {
 		t.Fatalf("buffers over their size: snd %d/%d rcv %d/%d", c.sndBuf.n, c.sndBuf.max, c.rcvBuf.n, c.rcvBuf.max)
 	}
-	for i := 1; i < c.ooo.n; i++ {
+	for i := 1; i < c.ooo.len(); i++ {
 		if !c.ooo.s[i-1].end.LessThan(c.ooo.s[i].start) {
-			t.Fatalf("out-of-order ranges overlap: %v", c.ooo.s[:c.ooo.n])
+			t.Fatalf("out-of-order ranges overlap: %v", c.ooo.s[:c.ooo.len()])
 		}
 	}
 }

@@ -106,7 +106,7 @@ func (c *Conn) checkSequence(now time.Time, in *inSeg) disposition {
 			if c.state == TimeWait && in.has(wire.TCPFlagFIN) {
 				// RFC 9293 §3.10.7.4 eighth, TIME-WAIT: a retransmitted
 				// FIN restarts the 2 MSL timeout.
-				c.tm.set(timerClose, now.Add(2*MSL))
+				c.setTimer(timerClose, now.Add(2*MSL))
 			}
 		}
 		return drop
@@ -181,8 +181,8 @@ const challengeLimit = 10
 // challengeACK marks a challenge ACK due unless this second's allowance
 // is spent (RFC 5961 §7).
 func (c *Conn) challengeACK(now time.Time) {
-	if now.Sub(c.challengeAt) >= time.Second {
-		c.challengeAt, c.challenges = now, 0
+	if now.Sub(c.clock.time(c.challengeAt)) >= time.Second {
+		c.challengeAt, c.challenges = c.clock.tick(now), 0
 	}
 	if c.challenges < challengeLimit {
 		c.challenges++
@@ -276,5 +276,5 @@ func (c *Conn) resetReply(seq seqnum.Value) {
 func (c *Conn) enterTimeWait(now time.Time) {
 	c.state = TimeWait
 	c.tm = timers{}
-	c.tm.set(timerClose, now.Add(2*MSL))
+	c.setTimer(timerClose, now.Add(2*MSL))
 }

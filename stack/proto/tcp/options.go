@@ -25,7 +25,11 @@ type tsVars struct {
 // §3), merged; the sender skips them when retransmitting.
 type scoreboard struct{ q oooQueue }
 
-func (s *scoreboard) reset() { s.q.n = 0 }
+func (s *scoreboard) reset() {
+	if s != nil {
+		s.q.n = 0
+	}
+}
 
 // add records blocks from a SACK option, ignoring any not within
 // (una, max].
@@ -42,6 +46,9 @@ func (s *scoreboard) add(o *wire.TCPOptions, una, maxSent seqnum.Value) {
 
 // advance drops ranges below una.
 func (s *scoreboard) advance(una seqnum.Value) {
+	if s == nil {
+		return
+	}
 	k := 0
 	for k < s.q.n && s.q.s[k].end.LessThanEq(una) {
 		k++
@@ -54,6 +61,9 @@ func (s *scoreboard) advance(una seqnum.Value) {
 // peer has not SACKed, and the end of that hole (the next SACKed start, or
 // limit).
 func (s *scoreboard) nextHole(from, limit seqnum.Value) (seqnum.Value, seqnum.Value) {
+	if s == nil {
+		return from, limit
+	}
 	for i := range s.q.n {
 		sp := s.q.s[i]
 		if from.LessThan(sp.start) {
@@ -68,7 +78,7 @@ func (s *scoreboard) nextHole(from, limit seqnum.Value) (seqnum.Value, seqnum.Va
 
 // highest returns the end of the highest SACKed range, or una if none.
 func (s *scoreboard) highest(una seqnum.Value) seqnum.Value {
-	if s.q.n == 0 {
+	if s == nil || s.q.n == 0 {
 		return una
 	}
 	return s.q.s[s.q.n-1].end
@@ -131,7 +141,7 @@ func (c *Conn) segOptions(now time.Time) wire.TCPOptions {
 		o.HasTimestamps, o.TSVal, o.TSEcr = true, c.tsNow(now), c.ts.recent
 		room = 3 // 40 option bytes less 12 for timestamps leave 3 blocks
 	}
-	if c.opt.sack && c.ooo.n > 0 {
+	if c.opt.sack && c.ooo.len() > 0 {
 		var b [wire.TCPMaxSACKBlocks]span
 		n := c.ooo.sackBlocks(b[:room])
 		for i := range n {

@@ -154,12 +154,12 @@ func (c *Conn) startTiming(now time.Time, seq seqnum.Value) {
 // payloadRoom is the data one segment carries: the send MSS less the SACK
 // blocks riding along (RFC 2018 §4; timestamps are already out of smss).
 func (c *Conn) payloadRoom() int {
-	if c.opt.sack && c.ooo.n > 0 {
+	if c.opt.sack && c.ooo.len() > 0 {
 		room := 4
 		if c.opt.ts {
 			room = 3
 		}
-		return max(c.smss-4-8*min(c.ooo.n, room), 1)
+		return max(c.smss-4-8*min(c.ooo.len(), room), 1)
 	}
 	return c.smss
 }

@@ -49,9 +49,22 @@ func (q *oooQueue) add(start, end seqnum.Value) bool {
 	return true
 }
 
+// len returns the number of ranges held; a nil queue holds none. A
+// connection allocates its queues on first use, as most never see a
+// segment out of order (this keeps an idle connection small).
+func (q *oooQueue) len() int {
+	if q == nil {
+		return 0
+	}
+	return q.n
+}
+
 // pop removes the ranges that start at or before nxt and returns the new
 // RCV.NXT they let it advance to.
 func (q *oooQueue) pop(nxt seqnum.Value) seqnum.Value {
+	if q == nil {
+		return nxt
+	}
 	k := 0
 	for k < q.n && q.s[k].start.LessThanEq(nxt) {
 		nxt = seqnum.Max(nxt, q.s[k].end)
@@ -65,7 +78,7 @@ func (q *oooQueue) pop(nxt seqnum.Value) seqnum.Value {
 // sackBlocks fills b with up to len(b) blocks, the one holding the most
 // recently received segment first (RFC 2018 §4), and returns the count.
 func (q *oooQueue) sackBlocks(b []span) int {
-	if q.n == 0 || len(b) == 0 {
+	if q == nil || q.n == 0 || len(b) == 0 {
 		return 0
 	}
 	first := 0

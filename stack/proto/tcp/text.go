@@ -52,13 +52,17 @@ func (c *Conn) processText(now time.Time, in *inSeg) {
 	if off > 0 {
 		// RFC 5681 §4.2: an out-of-order segment is acknowledged at once
 		// (a duplicate ACK, with SACK blocks per RFC 2018 §4).
+		if c.ooo == nil {
+			c.ooo = new(oooQueue)
+		}
 		c.ooo.add(seq, seq.Add(seqnum.Size(len(p))))
+		c.quickAcks = quickAckSegs
 		c.ackNow = true
 		return
 	}
 	// RFC 5681 §4.2: a segment that fills in all or part of a gap is
 	// acknowledged at once, so the sender's recovery moves on.
-	if c.ooo.n > 0 {
+	if c.ooo.len() > 0 {
 		c.ackNow = true
 	}
 	c.advanceRcvNxt(seqnum.Size(len(p)))
@@ -69,6 +73,14 @@ func (c *Conn) processText(now time.Time, in *inSeg) {
 	// never fill our MSS, and must not wait for the timer (Linux's
 	// rcv_mss estimate does the same).
 	c.rcvMSS = max(c.rcvMSS, min(len(p), c.rmss))
+	if c.quickAcks > 0 {
+		// After reordering or loss the sender is recovering, with a
+		// small window: it needs every ACK at once (Linux's quickack
+		// mode; RFC 5681 §4.2 leaves the delay to the receiver's
+		// judgement, "SHOULD" at most every second segment).
+		c.quickAcks--
+		c.ackNow = true
+	}
 	c.unacked += len(p)
 	c.pushed = c.pushed || in.has(wire.TCPFlagPSH)
 	if c.unacked > c.rcvMSS {
@@ -76,12 +88,16 @@ func (c *Conn) processText(now time.Time, in *inSeg) {
 	}
 }
 
+// quickAckSegs is how many in-order segments are ACKed at once after an
+// out-of-order one (Linux's quickack mode uses up to 16).
+const quickAckSegs = 16
+
 // advanceRcvNxt moves RCV.NXT past n in-order bytes and any out-of-order
 // ranges they join.
 func (c *Conn) advanceRcvNxt(n seqnum.Size) {
 	c.rcv.nxt = c.rcv.nxt.Add(n)
 	c.rcvBuf.n += int(n)
-	if c.ooo.n == 0 {
+	if c.ooo.len() == 0 {
 		return
 	}
 	nxt := c.ooo.pop(c.rcv.nxt)
@@ -119,7 +135,7 @@ func (c *Conn) processFIN(now time.Time, in *inSeg) {
 func (c *Conn) takeFIN(now time.Time) {
 	if c.state.finReceived() {
 		if c.state == TimeWait {
-			c.tm.set(timerClose, now.Add(2*MSL))
+			c.setTimer(timerClose, now.Add(2*MSL))
 		}
 		c.ackNow = true
 		return

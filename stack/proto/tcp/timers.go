@@ -43,29 +43,32 @@ const (
 	maxRetries    = 15
 )
 
-// timers holds every timer's expiry; the zero time means disarmed.
-type timers [numTimers]time.Time
+// timers holds every timer's expiry as a clock reading (see clock.go);
+// zero means disarmed.
+type timers [numTimers]tick
 
-func (t *timers) set(k timerKind, at time.Time) { t[k] = at }
-func (t *timers) clear(k timerKind)             { t[k] = time.Time{} }
-func (t *timers) armed(k timerKind) bool        { return !t[k].IsZero() }
+func (t *timers) clear(k timerKind)      { t[k] = 0 }
+func (t *timers) armed(k timerKind) bool { return t[k] != 0 }
+
+// setTimer arms timer k to expire at at.
+func (c *Conn) setTimer(k timerKind, at time.Time) { c.tm[k] = c.clock.tick(at) }
 
 // Deadline returns when the connection next needs Tick: the earliest armed
 // timer, or the zero time if none is armed.
 func (c *Conn) Deadline() time.Time {
-	var d time.Time
+	var d tick
 	for _, at := range c.tm {
-		if !at.IsZero() && (d.IsZero() || at.Before(d)) {
+		if at != 0 && (d == 0 || at < d) {
 			d = at
 		}
 	}
-	return d
+	return c.clock.time(d)
 }
 
 // Tick runs every timer expired at now. The shell calls Output afterwards.
 func (c *Conn) Tick(now time.Time) {
 	for k := range numTimers {
-		at := c.tm[k]
+		at := c.clock.time(c.tm[k])
 		if at.IsZero() || now.Before(at) {
 			continue
 		}
@@ -108,7 +111,7 @@ func (c *Conn) onRexmitTimeout(now time.Time) {
 	// RFC 6298 §5.5: back off the timer; §5.6: start it again.
 	c.backoff++
 	c.rtt.invalidateSample() // RFC 6298 §3 (Karn)
-	c.tm.set(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
+	c.setTimer(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
 	if c.state == SynSent || c.state == SynReceived {
 		c.snd.nxt = c.snd.iss // resend the SYN
 		return
@@ -160,7 +163,7 @@ func (c *Conn) onPersistTimeout(now time.Time) {
 	}
 	c.probeDue = true
 	c.backoff = min(c.backoff+1, maxRetries)
-	c.tm.set(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
+	c.setTimer(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
 }
 
 // onKeepaliveTimeout sends a keepalive probe or gives up (RFC 1122
@@ -172,7 +175,7 @@ func (c *Conn) onKeepaliveTimeout(now time.Time) {
 	if idleEnd := c.lastRecv.Add(c.cfg.KeepIdle); c.keepSent == 0 && now.Before(idleEnd) {
 		// Something arrived since the timer was set: wait out the idle
 		// time from then.
-		c.tm.set(timerKeepalive, idleEnd)
+		c.setTimer(timerKeepalive, idleEnd)
 		return
 	}
 	if c.keepSent >= c.cfg.KeepCnt {
@@ -182,7 +185,7 @@ func (c *Conn) onKeepaliveTimeout(now time.Time) {
 	}
 	c.keepSent++
 	c.keepDue = true
-	c.tm.set(timerKeepalive, now.Add(c.cfg.KeepIntvl))
+	c.setTimer(timerKeepalive, now.Add(c.cfg.KeepIntvl))
 }
 
 func (c *Conn) keepaliveApplies() bool {
@@ -202,28 +205,28 @@ func (c *Conn) updateTimers(now time.Time) {
 	if c.snd.una == c.snd.max {
 		c.tm.clear(timerRexmit)
 	} else if !c.tm.armed(timerRexmit) {
-		c.tm.set(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
+		c.setTimer(timerRexmit, now.Add(c.rtt.backedOff(c.backoff)))
 	}
 	// RFC 9293 §3.8.6.1: the persist timer runs while data waits and
 	// nothing is in flight to bring an ACK.
 	if c.state >= Established && c.Unsent() > 0 && c.snd.una == c.snd.max {
 		if !c.tm.armed(timerPersist) {
-			c.tm.set(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
+			c.setTimer(timerPersist, now.Add(c.rtt.backedOff(c.backoff)))
 		}
 	} else {
 		c.tm.clear(timerPersist)
 	}
 	if c.keepaliveApplies() {
 		if !c.tm.armed(timerKeepalive) {
-			c.tm.set(timerKeepalive, c.lastRecv.Add(c.cfg.KeepIdle))
+			c.setTimer(timerKeepalive, c.lastRecv.Add(c.cfg.KeepIdle))
 		}
 	} else {
 		c.tm.clear(timerKeepalive)
 	}
 	if c.unacked > 0 && !c.ackNow && !c.tm.armed(timerDelAck) {
-		c.tm.set(timerDelAck, now.Add(delAckTimeout))
+		c.setTimer(timerDelAck, now.Add(delAckTimeout))
 	}
 	if c.state == FinWait2 && c.orphan && !c.tm.armed(timerClose) {
-		c.tm.set(timerClose, now.Add(c.cfg.Linger2))
+		c.setTimer(timerClose, now.Add(c.cfg.Linger2))
 	}
 }
