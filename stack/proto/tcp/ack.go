@@ -48,6 +48,7 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 	if c.sndHead.LessThan(in.ack) {
 		dataAcked = int(seqnum.Min(in.ack, c.sndEnd()).Sub(c.sndHead))
 		c.sndBuf.discard(dataAcked)
+		c.sndBuf.rewind()
 		c.sndHead = c.sndHead.Add(seqnum.Size(dataAcked))
 	}
 	c.snd.una = in.ack

@@ -83,3 +83,13 @@ func (r *ring) discard(k int) {
 	r.head = (r.head + k) % len(r.buf)
 	r.n -= k
 }
+
+// rewind moves an empty ring's start back to the front of its array, so
+// that a connection whose reader or acknowledgments keep up reuses the
+// same few cache-warm kilobytes instead of walking a multi-megabyte
+// buffer. The caller makes sure nothing is stored past n.
+func (r *ring) rewind() {
+	if r.n == 0 {
+		r.head = 0
+	}
+}

@@ -48,6 +48,9 @@ func (c *Conn) Read(p []byte, peek bool) (int, error) {
 		c.rcvBuf.read(skip, p[:n])
 		if !peek {
 			c.rcvBuf.discard(skip + n)
+			if c.ooo.len() == 0 {
+				c.rcvBuf.rewind() // nothing is held past the readable bytes
+			}
 			c.urgentConsumed(skip + n)
 			c.drs.copied += n
 			c.ackIfDrained()
