@@ -36,6 +36,8 @@ type netState struct {
 	// neighQueued is the bytes held by all NICs' unresolved-neighbour
 	// queues (arp.go).
 	neighQueued atomic.Int64
+	// stopped is set by Stop: no TCP timer is armed after it.
+	stopped atomic.Bool
 }
 
 // nic is one network interface of a host.
@@ -179,6 +181,7 @@ func (h *Host) Stop() error {
 		}
 	}
 	h.net.reasm.stop()
+	h.net.tcp.stopTimers(&h.net.stopped)
 	return first
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -267,6 +268,35 @@ func (s *tcpSocket) connectDone() error {
 		return unix.ECONNREFUSED
 	}
 	return nil
+}
+
+// stopTimers sets stopped and stops every TCP socket's timer, so that a
+// stopped host's connections (TIME-WAIT lasts a minute) neither fire into
+// it nor keep it in memory. Sockets arm no timer once stopped is set.
+func (t *tcpState) stopTimers(stopped *atomic.Bool) {
+	stopped.Store(true)
+	var socks []*tcpSocket
+	t.mu.RLock()
+	for _, s := range t.conns {
+		socks = append(socks, s)
+	}
+	t.mu.RUnlock()
+	t.ports.mu.Lock()
+	for _, list := range t.ports.binds {
+		for _, b := range list {
+			if s, ok := b.owner.(*tcpSocket); ok {
+				socks = append(socks, s)
+			}
+		}
+	}
+	t.ports.mu.Unlock()
+	for _, s := range socks {
+		s.mu.Lock()
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+		s.mu.Unlock()
+	}
 }
 
 // register adds s to the demux under key, unless the 4-tuple is taken.

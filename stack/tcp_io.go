@@ -111,7 +111,7 @@ func (n *netState) sendBatch(b *tcpBatch) {
 // armTimer schedules the socket's timer for deadline (zero: none). Call
 // with s.mu held.
 func (s *tcpSocket) armTimer(deadline time.Time) {
-	if deadline.IsZero() {
+	if deadline.IsZero() || s.host.net.stopped.Load() {
 		if s.timer != nil {
 			s.timer.Stop()
 		}
