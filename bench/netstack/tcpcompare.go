@@ -27,10 +27,22 @@ type TCPMeasurement struct {
 }
 
 // MeasureTCP runs every TCP workload once on s, each on a fresh TCPNet,
-// the timed ones for d each.
+// the timed ones for d each, the idle-memory one first.
 func MeasureTCP(s TCPStack, d time.Duration, idle int) (TCPMeasurement, error) {
 	var m TCPMeasurement
 	var err error
+	// Memory first, before the other workloads leave garbage behind.
+	m.IdleConns = idle
+	m.IdleBytes, err = onNet(s, 1500, func(n TCPNet) (float64, error) {
+		if _, ok := n.(kernelMemory); ok {
+			// Each kernel connection holds two descriptors here.
+			m.IdleConns = min(idle, fileLimit()/2-256)
+		}
+		return IdleHeap(n, m.IdleConns)
+	})
+	if err != nil {
+		return m, fmt.Errorf("idle connections: %w", err)
+	}
 	if m.Bulk1500, err = onNet(s, 1500, func(n TCPNet) (BulkResult, error) { return Bulk(n, Limit{D: d}) }); err != nil {
 		return m, fmt.Errorf("bulk 1500: %w", err)
 	}
@@ -46,17 +58,6 @@ func MeasureTCP(s TCPStack, d time.Duration, idle int) (TCPMeasurement, error) {
 	})
 	if err != nil {
 		return m, fmt.Errorf("connections: %w", err)
-	}
-	m.IdleConns = idle
-	m.IdleBytes, err = onNet(s, 1500, func(n TCPNet) (float64, error) {
-		if _, ok := n.(kernelMemory); ok {
-			// Each kernel connection holds two descriptors here.
-			m.IdleConns = min(idle, fileLimit()/2-256)
-		}
-		return IdleHeap(n, m.IdleConns)
-	})
-	if err != nil {
-		return m, fmt.Errorf("idle connections: %w", err)
 	}
 	return m, nil
 }
