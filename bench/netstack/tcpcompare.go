@@ -26,21 +26,42 @@ type TCPMeasurement struct {
 	IdleConns int
 }
 
+// IdleFunc measures memory per idle endpoint of the named stack with up
+// to conns connections, returning the figure and the connections held.
+type IdleFunc func(stack string, conns int) (float64, int, error)
+
+// MeasureIdle is the in-process IdleFunc: IdleHeap on a fresh TCPNet of the
+// named stack. Garbage other workloads left in the process (a stack's
+// TIME-WAIT connections live a minute) distorts it when freed during the
+// measurement, so netbench runs it in a fresh process for each figure.
+func MeasureIdle(stack string, conns int) (float64, int, error) {
+	for _, s := range TCPStacks() {
+		if s.Name != stack {
+			continue
+		}
+		held := conns
+		v, err := onNet(s, 1500, func(n TCPNet) (float64, error) {
+			if _, ok := n.(kernelMemory); ok {
+				// Each kernel connection holds two descriptors here.
+				held = min(conns, fileLimit()/2-256)
+			}
+			return IdleHeap(n, held)
+		})
+		return v, held, err
+	}
+	return 0, 0, fmt.Errorf("no stack %q", stack)
+}
+
 // MeasureTCP runs every TCP workload once on s, each on a fresh TCPNet,
-// the timed ones for d each, the idle-memory one first.
-func MeasureTCP(s TCPStack, d time.Duration, idle int) (TCPMeasurement, error) {
+// the timed ones for d each, and the idle-memory one through idleFn
+// (MeasureIdle if nil).
+func MeasureTCP(s TCPStack, d time.Duration, idle int, idleFn IdleFunc) (TCPMeasurement, error) {
 	var m TCPMeasurement
 	var err error
-	// Memory first, before the other workloads leave garbage behind.
-	m.IdleConns = idle
-	m.IdleBytes, err = onNet(s, 1500, func(n TCPNet) (float64, error) {
-		if _, ok := n.(kernelMemory); ok {
-			// Each kernel connection holds two descriptors here.
-			m.IdleConns = min(idle, fileLimit()/2-256)
-		}
-		return IdleHeap(n, m.IdleConns)
-	})
-	if err != nil {
+	if idleFn == nil {
+		idleFn = MeasureIdle
+	}
+	if m.IdleBytes, m.IdleConns, err = idleFn(s.Name, idle); err != nil {
 		return m, fmt.Errorf("idle connections: %w", err)
 	}
 	if m.Bulk1500, err = onNet(s, 1500, func(n TCPNet) (BulkResult, error) { return Bulk(n, Limit{D: d}) }); err != nil {
@@ -84,7 +105,7 @@ func onNet[T any](s TCPStack, mtu int, f func(TCPNet) (T, error)) (T, error) {
 
 // CompareTCP measures every stack of TCPStacks opts.Runs times, alternating
 // which stack goes first, and returns the measurements per stack.
-func CompareTCP(opts Options, idle int) ([][]TCPMeasurement, error) {
+func CompareTCP(opts Options, idle int, idleFn IdleFunc) ([][]TCPMeasurement, error) {
 	opts.Runs = max(opts.Runs, 1)
 	if opts.Duration <= 0 {
 		opts.Duration = 2 * time.Second
@@ -94,7 +115,7 @@ func CompareTCP(opts Options, idle int) ([][]TCPMeasurement, error) {
 	for run := range opts.Runs {
 		for k := range stacks {
 			i := (k + run) % len(stacks)
-			m, err := MeasureTCP(stacks[i], opts.Duration, idle)
+			m, err := MeasureTCP(stacks[i], opts.Duration, idle, idleFn)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", stacks[i].Name, err)
 			}

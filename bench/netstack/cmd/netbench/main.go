@@ -5,12 +5,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -34,6 +38,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "print every measurement to stderr")
 	only := fs.String("only", "", "run only the \"udp\" (UDP and ICMP) or the \"tcp\" table")
 	idle := fs.Int("idle", netstack.IdleConns, "idle connections of the TCP memory measurement")
+	idleChild := fs.String("idle-child", "", "internal: measure one stack's idle memory in this fresh process and print it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,6 +50,14 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		opts.Progress = stderr
 	}
 	raiseFileLimit(uint64(2**idle + 1024))
+	if *idleChild != "" {
+		v, held, err := netstack.MeasureIdle(*idleChild, *idle)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%f %d\n", v, held)
+		return err
+	}
 	if *only != "" && *only != "udp" && *only != "tcp" {
 		return fmt.Errorf("-only %q: want udp or tcp", *only)
 	}
@@ -77,7 +90,7 @@ func udpTable(stdout io.Writer, opts netstack.Options) error {
 
 // tcpTable prints the TCP table (sockstack, gVisor and Linux loopback).
 func tcpTable(stdout io.Writer, opts netstack.Options, idle int) error {
-	ms, err := netstack.CompareTCP(opts, idle)
+	ms, err := netstack.CompareTCP(opts, idle, idleInChild)
 	if err != nil {
 		return err
 	}
@@ -104,4 +117,28 @@ func raiseFileLimit(n uint64) {
 		lim.Cur = lim.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 	}
+}
+
+// idleInChild measures idle-connection memory in a fresh netbench process
+// (-idle-child), so that no other workload's garbage is freed while it
+// measures.
+func idleInChild(stack string, conns int) (float64, int, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	out, err := exec.Command(exe, "-idle-child", stack, "-idle", strconv.Itoa(conns)).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return 0, 0, fmt.Errorf("%s: %s", err, bytes.TrimSpace(ee.Stderr))
+		}
+		return 0, 0, err
+	}
+	var v float64
+	var held int
+	if _, err := fmt.Sscan(string(out), &v, &held); err != nil {
+		return 0, 0, fmt.Errorf("idle child said %q: %w", out, err)
+	}
+	return v, held, nil
 }
