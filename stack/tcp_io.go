@@ -110,12 +110,27 @@ func (n *netState) sendBatch(b *tcpBatch) {
 
 // armTimer schedules the socket's timer for deadline (zero: none). Call
 // with s.mu held.
+//
+// A connection's deadline moves later on almost every ACK (the
+// retransmission timer restarts, RFC 6298 §5.3); rather than reset the
+// runtime timer each time, a timer already armed for an earlier instant is
+// left alone: it fires early, finds nothing due, and onTimer re-arms it for
+// the deadline then current.
 func (s *tcpSocket) armTimer(deadline time.Time) {
 	if deadline.IsZero() || s.host.net.stopped.Load() {
 		if s.timer != nil {
 			s.timer.Stop()
 		}
+		if s.conn != nil {
+			s.conn.SetShellTimer(time.Time{})
+		}
 		return
+	}
+	if s.conn != nil {
+		if armed := s.conn.ShellTimer(); !armed.IsZero() && !deadline.Before(armed) && s.timer != nil {
+			return
+		}
+		s.conn.SetShellTimer(deadline)
 	}
 	d := time.Until(deadline)
 	if s.timer == nil {
@@ -133,6 +148,7 @@ func (s *tcpSocket) onTimer() {
 	var b *tcpBatch
 	switch {
 	case s.conn != nil:
+		s.conn.SetShellTimer(time.Time{}) // it fired: flush arms it afresh
 		s.conn.Tick(now)
 		b = s.flush(now)
 	case s.lst != nil:

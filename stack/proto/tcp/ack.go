@@ -61,7 +61,7 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 	// RFC 6298 §5.3: restart the timer on an ACK of new data; the backoff
 	// ends with it.
 	c.backoff = 0
-	c.firstRexmit = time.Time{}
+	c.firstRexmit = 0
 	c.tm.clear(timerRexmit)
 	c.sacked.advance(c.snd.una)
 	if c.rec.active {

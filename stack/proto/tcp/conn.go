@@ -64,35 +64,36 @@ type Conn struct {
 	rec     recovery     // RFC 6582 fast recovery
 	tm      timers
 	clock   clock
-	backoff int // RTO backoffs since the last ACK of new data
+	shellTm tick // see ShellTimer
+	backoff int  // RTO backoffs since the last ACK of new data
 
-	ackNow      bool // an ACK is due now
-	unacked     int  // bytes received since the last ACK sent (delayed ACK)
-	pushed      bool // unacknowledged data came with PSH
-	quickAcks   int  // segments still to ACK at once after reordering
-	pingpong    bool // interactive: our data carried the delayed ACKs
-	drs         drs  // receive-buffer autotuning
-	rstDue      bool // Output sends a RST and nothing else
-	rstReply    bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
-	rstReplySeq seqnum.Value
-	probeDue    bool // Output sends a zero-window probe
-	forceSend   bool // the persist timer overrides SWS avoidance once
-	keepDue     bool // Output sends a keepalive probe
-	keepSent    int  // keepalive probes without answer
-	rexmitDue   bool // Output retransmits one segment at rexmitSeq
-	rexmitSeq   seqnum.Value
-	urg         urgent // urgent data both ways (RFC 9293 §3.8.5, urgent.go)
+	unacked     int          // bytes received since the last ACK sent (delayed ACK)
+	quickAcks   int          // segments still to ACK at once after reordering
+	keepSent    int          // keepalive probes without answer
+	challenges  int          // challenge ACKs this second (RFC 5961 §7)
+	challengeAt tick         // start of the current challenge-ACK second
+	rstReplySeq seqnum.Value // see rstReply
+	rexmitSeq   seqnum.Value // see rexmitDue
+	drs         drs          // receive-buffer autotuning
+	urg         urgent       // urgent data both ways (RFC 9293 §3.8.5, urgent.go)
 
-	challengeAt tick // start of the current challenge-ACK second (RFC 5961 §7)
-	challenges  int
+	ackNow    bool // an ACK is due now
+	pushed    bool // unacknowledged data came with PSH
+	pingpong  bool // interactive: our data carried the delayed ACKs
+	rstDue    bool // Output sends a RST and nothing else
+	rstReply  bool // Output sends <SEQ=rstReplySeq><CTL=RST> (RFC 9293 §3.10.7.4)
+	probeDue  bool // Output sends a zero-window probe
+	forceSend bool // the persist timer overrides SWS avoidance once
+	keepDue   bool // Output sends a keepalive probe
+	rexmitDue bool // Output retransmits one segment at rexmitSeq
 
 	rcvShut, sndShut bool // shutdown(2) halves, as Linux's sk_shutdown
 	orphan           bool // Close was called
 	done             bool // the connection ended (reset, timeout, TIME-WAIT over)
 	err              error
 	softErr          error
-	lastRecv         time.Time // last segment received, for keepalive
-	firstRexmit      time.Time // first unanswered retransmission, for TCP_USER_TIMEOUT
+	lastRecv         tick // last segment received, for keepalive
+	firstRexmit      tick // first unanswered retransmission, for TCP_USER_TIMEOUT
 	stats            stats
 }
 
@@ -132,7 +133,7 @@ func newConn(cfg Config, local, remote netip.AddrPort, now time.Time) *Conn {
 	}
 	c.rtt.init()
 	c.cc.init(cfg.CC, c.smss)
-	c.lastRecv = now
+	c.lastRecv = c.clock.tick(now)
 	return c
 }
 

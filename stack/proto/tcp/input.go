@@ -64,7 +64,7 @@ func (c *Conn) inputSynchronized(now time.Time, in *inSeg) {
 	if c.checkSequence(now, in) == drop {
 		return
 	}
-	c.lastRecv, c.keepSent = now, 0
+	c.lastRecv, c.keepSent = c.clock.tick(now), 0
 	if c.checkRST(now, in) == drop {
 		return
 	}

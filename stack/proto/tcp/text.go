@@ -185,7 +185,7 @@ func (c *Conn) inputSynSent(now time.Time, in *inSeg) {
 	c.rcv.nxt = in.seq.Add(1)
 	c.rcv.adv = c.rcv.nxt
 	c.applyPeerSYN(now, &in.opts, hasACK)
-	c.lastRecv = now
+	c.lastRecv = c.clock.tick(now)
 	if !hasACK {
 		// RFC 9293 §3.10.7.3: simultaneous open: enter SYN-RECEIVED and
 		// send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.

@@ -53,6 +53,22 @@ func (t *timers) armed(k timerKind) bool { return t[k] != 0 }
 // setTimer arms timer k to expire at at.
 func (c *Conn) setTimer(k timerKind, at time.Time) { c.tm[k] = c.clock.tick(at) }
 
+// ShellTimer returns the instant the shell last armed its timer for (zero
+// for none). The connection keeps it for the shell, in its compact clock,
+// so the shell can leave an earlier timer running instead of resetting it
+// each time Deadline moves later.
+func (c *Conn) ShellTimer() time.Time { return c.clock.time(c.shellTm) }
+
+// SetShellTimer records the instant the shell armed its timer for (zero:
+// disarmed).
+func (c *Conn) SetShellTimer(at time.Time) {
+	if at.IsZero() {
+		c.shellTm = 0
+		return
+	}
+	c.shellTm = c.clock.tick(at)
+}
+
 // Deadline returns when the connection next needs Tick: the earliest armed
 // timer, or the zero time if none is armed.
 func (c *Conn) Deadline() time.Time {
@@ -105,8 +121,8 @@ func (c *Conn) onRexmitTimeout(now time.Time) {
 		c.terminate(err)
 		return
 	}
-	if c.firstRexmit.IsZero() {
-		c.firstRexmit = now
+	if c.firstRexmit == 0 {
+		c.firstRexmit = c.clock.tick(now)
 	}
 	// RFC 6298 §5.5: back off the timer; §5.6: start it again.
 	c.backoff++
@@ -133,14 +149,14 @@ func (c *Conn) onRexmitTimeout(now time.Time) {
 // giveUp reports whether retransmission has gone on too long: past
 // TCP_USER_TIMEOUT if set, else past the retry count.
 func (c *Conn) giveUp(now time.Time) bool {
-	if c.snd.wnd == 0 && c.state.synchronized() && !c.orphan && now.Sub(c.lastRecv) < 2*maxRTO {
+	if c.snd.wnd == 0 && c.state.synchronized() && !c.orphan && now.Sub(c.clock.time(c.lastRecv)) < 2*maxRTO {
 		// RFC 1122 §4.2.2.17: a receiver that keeps answering with a zero
 		// window is probed indefinitely (Linux: until it is silent for
 		// twice the maximum RTO).
 		return false
 	}
-	if c.cfg.UserTimeout > 0 && !c.firstRexmit.IsZero() {
-		return now.Sub(c.firstRexmit) >= c.cfg.UserTimeout
+	if c.cfg.UserTimeout > 0 && c.firstRexmit != 0 {
+		return now.Sub(c.clock.time(c.firstRexmit)) >= c.cfg.UserTimeout
 	}
 	limit := maxRetries
 	if c.state == SynSent || c.state == SynReceived {
@@ -172,7 +188,7 @@ func (c *Conn) onKeepaliveTimeout(now time.Time) {
 	if !c.keepaliveApplies() {
 		return
 	}
-	if idleEnd := c.lastRecv.Add(c.cfg.KeepIdle); c.keepSent == 0 && now.Before(idleEnd) {
+	if idleEnd := c.clock.time(c.lastRecv).Add(c.cfg.KeepIdle); c.keepSent == 0 && now.Before(idleEnd) {
 		// Something arrived since the timer was set: wait out the idle
 		// time from then.
 		c.setTimer(timerKeepalive, idleEnd)
@@ -218,7 +234,7 @@ func (c *Conn) updateTimers(now time.Time) {
 	}
 	if c.keepaliveApplies() {
 		if !c.tm.armed(timerKeepalive) {
-			c.setTimer(timerKeepalive, c.lastRecv.Add(c.cfg.KeepIdle))
+			c.setTimer(timerKeepalive, c.clock.time(c.lastRecv).Add(c.cfg.KeepIdle))
 		}
 	} else {
 		c.tm.clear(timerKeepalive)

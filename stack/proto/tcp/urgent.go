@@ -36,9 +36,9 @@ const (
 
 // urgent is a connection's urgent-data state in both directions.
 type urgent struct {
+	off     int      // the urgent byte's offset from the first unread byte
 	sending bool     // urgent mode: SND.UP not yet acknowledged (RFC 9293 §3.8.5)
 	state   urgState // receive side
-	off     int      // the urgent byte's offset from the first unread byte
 	b       byte     // the urgent byte, from urgValid on
 }
 
