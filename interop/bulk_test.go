@@ -9,25 +9,19 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"sockstack/link"
 	"sockstack/netconn"
 )
 
-// bulkBytes is the size of each socat transfer: 1 GiB as issue 5 asks when
-// SOCKSTACK_INTEROP_BIG=1, else 256 MiB so that the -race run in CI stays
-// within its budget.
-func bulkBytes() int64 {
-	if os.Getenv("SOCKSTACK_INTEROP_BIG") != "" {
-		return 1 << 30
-	}
-	return 256 << 20
-}
+// bulkBytes is the size of each socat transfer: 1 GiB each way over both
+// attachments, as issue 5 asks. Measured under -race on a 2-core machine,
+// each gigabyte takes 29-46 s (about 190-295 Mbit/s), TestTCPBulk about
+// 2.5 minutes and the whole package about 4.5, which leaves CI (make test,
+// under 25 minutes) ample room, so there is no smaller default.
+const bulkBytes = 1 << 30
 
 // The byte stream both sides agree on: AES-128-CTR of zeros with an
 // all-zero key and IV, which openssl produces in the Linux namespace and Go
@@ -53,59 +47,28 @@ func streamSum(n int64) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// TestTCPBulkOverTUN moves bulkBytes each way between socat in Linux and
-// a sink and source on the stack, byte-exact (sha256), over a TUN.
-func TestTCPBulkOverTUN(t *testing.T) {
-	needLab(t)
-	ns := netns(t)
-	ep, err := link.OpenTUNInNetns(ns, "tun0", link.DeviceOptions{MTU: 1500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := startStack(t, ep, "tun0", netip.MustParsePrefix("10.213.12.2/24"), nil)
-	in(t, ns, "ip", "link", "set", "tun0", "mtu", "1500", "txqueuelen", "10000", "up")
-	in(t, ns, "ip", "addr", "add", "10.213.12.1/24", "dev", "tun0")
-	bulkBothWays(t, host, ns, "10.213.12.2", "10.213.12.1", bulkBytes())
-	checkNstat(t, ns, nil)
+// TestTCPBulk moves bulkBytes each way between socat in Linux and a sink
+// and source on the stack, byte-exact (sha256), over each attachment: the
+// TUN lab on 10.213.12.0/24, the veth lab on 10.213.22.0/24. The transfers
+// are not captured (a gigabyte of headers would dominate the run time);
+// Linux's nstat counters are checked.
+func TestTCPBulk(t *testing.T) {
+	overEach(t, [2]int{12, 22}, nil, func(t *testing.T, l *lab) {
+		bulkBothWays(t, l, bulkBytes)
+		checkNstat(t, l.ns, nil)
+	})
 }
 
-// TestTCPImpairedOverTUN: issue 5's impaired transfer: 40 ms of round-trip
-// delay and reordering from sockstack's fault layer around the TUN, and
-// loss from both the fault layer (1% each way) and nftables on Linux's
-// side (1% of what Linux sends), byte-exact both ways. Loss at this delay
-// bounds TCP's rate to a few Mbit/s (Mathis et al.), so the size is small.
-func TestTCPImpairedOverTUN(t *testing.T) {
-	needLab(t)
-	ns := netns(t)
-	tun, err := link.OpenTUNInNetns(ns, "tun0", link.DeviceOptions{MTU: 1500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	imp := link.Impairment{Latency: 20 * time.Millisecond, Loss: 0.01, Reorder: 0.02, ReorderDelay: 5 * time.Millisecond}
-	ep := link.Fault(tun, link.FaultConfig{Seed: 5, Tx: imp, Rx: imp})
-	host := startStack(t, ep, "tun0", netip.MustParsePrefix("10.213.13.2/24"), nil)
-	in(t, ns, "ip", "link", "set", "tun0", "mtu", "1500", "txqueuelen", "10000", "up")
-	in(t, ns, "ip", "addr", "add", "10.213.13.1/24", "dev", "tun0")
-	in(t, ns, "nft", "add", "table", "inet", "lab")
-	in(t, ns, "nft", "add", "chain", "inet", "lab", "out", "{ type filter hook output priority 0 ; }")
-	in(t, ns, "nft", "add", "rule", "inet", "lab", "out", "ip", "daddr", "10.213.13.2", "numgen", "random", "mod", "100", "<", "1", "counter", "drop")
-	// The tshark gate fails on malformed packets and error-severity expert
-	// information only: what loss itself causes (retransmissions,
-	// duplicate ACKs, out-of-order segments, previous segment not
-	// captured) is warning or note severity and allowed.
-	cap := startCaptureSnap(t, ns, "tun0", 96)
-	bulkBothWays(t, host, ns, "10.213.13.2", "10.213.13.1", 4<<20)
-	cap.stop(t)
-	t.Logf("nftables: %s", strings.TrimSpace(in(t, ns, "sh", "-c", "nft list chain inet lab out | grep counter")))
-	t.Logf("fault layer: %+v", ep.FaultStats())
-}
-
-// bulkBothWays sends n bytes from socat in ns to a sink on the stack, and
-// n bytes from a source on the stack to socat in ns, checking sha256.
-func bulkBothWays(t *testing.T, host *stackHost, ns, stackAddr, linuxAddr string, n int64) {
+// bulkBothWays sends n bytes from socat in Linux's namespace to a sink on
+// the stack, and n bytes from a source on the stack to socat there,
+// checking sha256 and logging the rate of each.
+func bulkBothWays(t *testing.T, l *lab, n int64) {
 	want := streamSum(n)
+	// At the slowest rates seen under -race (about 100 Mbit/s) a gigabyte
+	// takes some 90 s: allow several times that.
+	const timeout = 10 * time.Minute
 	t.Run("linux to stack", func(t *testing.T) {
-		ln, err := netconn.Listen(host.h, "tcp", net.JoinHostPort(stackAddr, "9001"))
+		ln, err := netconn.Listen(l.host.h, "tcp", l.stackHostPort(9001))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,27 +85,40 @@ func bulkBothWays(t *testing.T, host *stackHost, ns, stackAddr, linuxAddr string
 			io.Copy(h, c)
 			got <- hex.EncodeToString(h.Sum(nil))
 		}()
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
 		start := time.Now()
-		in(t, ns, "sh", "-c", fmt.Sprintf("%s | head -c %d | socat -u - TCP:%s:9001", opensslStream, n, stackAddr))
+		src := command(ctx, "ip", "netns", "exec", l.ns, "sh", "-c",
+			fmt.Sprintf("%s | head -c %d | socat -u - TCP:%s", opensslStream, n, l.stackHostPort(9001)))
+		if out, err := src.CombinedOutput(); err != nil {
+			t.Fatalf("socat: %v\n%s", err, out)
+		}
 		if g := <-got; g != want {
 			t.Fatalf("the stack received sha256 %s, want %s", g, want)
 		}
-		d := time.Since(start)
-		t.Logf("%d MiB Linux -> stack in %v (%.0f Mbit/s)", n>>20, d.Round(time.Millisecond), float64(n*8)/d.Seconds()/1e6)
+		logRate(t, "Linux -> stack", n, time.Since(start))
 	})
 	t.Run("stack to linux", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		sink := command(ctx, "ip", "netns", "exec", ns, "sh", "-c", fmt.Sprintf("socat -u TCP-LISTEN:9002,bind=%s,reuseaddr - | sha256sum", linuxAddr))
+		sink := command(ctx, "ip", "netns", "exec", l.ns, "sh", "-c",
+			fmt.Sprintf("socat -u TCP-LISTEN:9002,bind=%s,reuseaddr - | sha256sum", l.linux))
 		var out strings.Builder
 		sink.Stdout = &out
 		if err := sink.Start(); err != nil {
 			t.Fatal(err)
 		}
+		waited := false
+		defer func() { // a failure before sink.Wait leaves socat behind
+			if !waited {
+				sink.Process.Kill()
+				sink.Wait()
+			}
+		}()
 		var c net.Conn
 		var err error
-		for i := 0; i < 50; i++ {
-			if c, err = (&netconn.Dialer{API: host.h, Timeout: 2 * time.Second}).Dial("tcp", net.JoinHostPort(linuxAddr, "9002")); err == nil {
+		for i := 0; i < 50; i++ { // until socat listens
+			if c, err = (&netconn.Dialer{API: l.host.h, Timeout: 2 * time.Second}).Dial("tcp", l.linuxHostPort(9002)); err == nil {
 				break
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -151,10 +127,12 @@ func bulkBothWays(t *testing.T, host *stackHost, ns, stackAddr, linuxAddr string
 			t.Fatalf("dial socat: %v", err)
 		}
 		start := time.Now()
-		if _, err := io.CopyN(c, streamReader(), n); err != nil {
+		_, err = io.CopyN(c, streamReader(), n)
+		c.Close()
+		if err != nil {
 			t.Fatalf("send: %v", err)
 		}
-		c.Close()
+		waited = true
 		if err := sink.Wait(); err != nil {
 			t.Fatalf("socat: %v", err)
 		}
@@ -162,6 +140,12 @@ func bulkBothWays(t *testing.T, host *stackHost, ns, stackAddr, linuxAddr string
 		if got := strings.Fields(out.String()); len(got) == 0 || got[0] != want {
 			t.Fatalf("Linux received sha256 %q, want %s", out.String(), want)
 		}
-		t.Logf("%d MiB stack -> Linux in %v (%.0f Mbit/s)", n>>20, d.Round(time.Millisecond), float64(n*8)/d.Seconds()/1e6)
+		logRate(t, "stack -> Linux", n, d)
 	})
+}
+
+// logRate logs a transfer of n bytes in d.
+func logRate(t *testing.T, what string, n int64, d time.Duration) {
+	t.Helper()
+	t.Logf("%d MiB %s in %v (%.0f Mbit/s)", n>>20, what, d.Round(time.Millisecond), float64(n*8)/d.Seconds()/1e6)
 }

@@ -8,14 +8,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"sockstack/link"
 	"sockstack/netconn"
 )
 
@@ -40,34 +38,31 @@ func sha256hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// TestTCPOverTUN: issue 5's TCP interop with Linux over a TUN device, each
-// scenario captured (headers only) through the tshark gate:
+// TestTCPHTTP: issue 5's TCP interop with Linux over each attachment
+// (tun, veth), each captured (headers only) through the tshark gate and
+// checked against Linux's nstat counters:
 //   - curl fetches 100 MB from net/http on the stack (package netconn);
 //   - the stack's net/http client fetches 100 MB from python3 -m http.server;
 //   - 1,000 concurrent connections from Linux to the stack's TCP echo.
-func TestTCPOverTUN(t *testing.T) {
-	needLab(t)
-	ns := netns(t)
-	ep, err := link.OpenTUNInNetns(ns, "tun0", link.DeviceOptions{MTU: 1500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stackAddr := netip.MustParsePrefix("10.213.11.2/24")
-	host := startStack(t, ep, "tun0", stackAddr, nil)
-	in(t, ns, "ip", "link", "set", "tun0", "mtu", "1500", "txqueuelen", "10000", "up")
-	in(t, ns, "ip", "addr", "add", "10.213.11.1/24", "dev", "tun0")
-	cap := startCaptureSnap(t, ns, "tun0", 96)
-	t.Run("curl from stack http", func(t *testing.T) { curlFromStack(t, host, ns) })
-	t.Run("stack http client from linux", func(t *testing.T) { stackFetchFromLinux(t, host, ns) })
-	t.Run("1000 concurrent connections", func(t *testing.T) { concurrentEcho(t, ns, "10.213.11.2", 1000) })
-	cap.stop(t)
-	checkNstat(t, ns, nil)
+//
+// The TUN lab is on 10.213.11.0/24, the veth lab on 10.213.21.0/24.
+func TestTCPHTTP(t *testing.T) {
+	overEach(t, [2]int{11, 21}, nil, func(t *testing.T, l *lab) {
+		cap := startCaptureSnap(t, l.ns, l.dev, 96)
+		t.Run("curl from stack http", func(t *testing.T) { curlFromStack(t, l) })
+		t.Run("stack http client from linux", func(t *testing.T) { stackFetchFromLinux(t, l) })
+		t.Run("1000 concurrent connections", func(t *testing.T) { concurrentEcho(t, l.ns, l.stack.String(), 1000) })
+		cap.stop(t)
+		checkNstat(t, l.ns, nil)
+	})
 }
 
-func curlFromStack(t *testing.T, host *stackHost, ns string) {
+// curlFromStack serves bulkSize bytes with net/http on the stack and
+// fetches them with curl in Linux's namespace.
+func curlFromStack(t *testing.T, l *lab) {
 	body := seededBytes(bulkSize, 11)
 	want := sha256hex(body)
-	ln, err := netconn.Listen(host.h, "tcp", "10.213.11.2:8080")
+	ln, err := netconn.Listen(l.host.h, "tcp", l.stackHostPort(8080))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +73,7 @@ func curlFromStack(t *testing.T, host *stackHost, ns string) {
 	go srv.Serve(ln)
 	defer srv.Close()
 	start := time.Now()
-	out := in(t, ns, "sh", "-c", "curl -sS --max-time 120 http://10.213.11.2:8080/ | sha256sum")
+	out := in(t, l.ns, "sh", "-c", "curl -sS --max-time 120 http://"+l.stackHostPort(8080)+"/ | sha256sum")
 	d := time.Since(start)
 	if got := strings.Fields(out); len(got) == 0 || got[0] != want {
 		t.Fatalf("curl: sha256 %q, want %s", out, want)
@@ -86,7 +81,9 @@ func curlFromStack(t *testing.T, host *stackHost, ns string) {
 	t.Logf("curl fetched %d MiB from the stack in %v (%.0f Mbit/s)", bulkSize>>20, d.Round(time.Millisecond), float64(bulkSize*8)/d.Seconds()/1e6)
 }
 
-func stackFetchFromLinux(t *testing.T, host *stackHost, ns string) {
+// stackFetchFromLinux serves bulkSize bytes with python3 -m http.server
+// in Linux's namespace and fetches them with net/http on the stack.
+func stackFetchFromLinux(t *testing.T, l *lab) {
 	dir := t.TempDir()
 	body := seededBytes(bulkSize, 12)
 	if err := os.WriteFile(filepath.Join(dir, "blob"), body, 0o644); err != nil {
@@ -94,17 +91,17 @@ func stackFetchFromLinux(t *testing.T, host *stackHost, ns string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	srv := command(ctx, "ip", "netns", "exec", ns, "python3", "-m", "http.server", "--bind", "10.213.11.1", "--directory", dir, "8000")
+	srv := command(ctx, "ip", "netns", "exec", l.ns, "python3", "-m", "http.server", "--bind", l.linux.String(), "--directory", dir, "8000")
 	if err := srv.Start(); err != nil {
 		t.Fatalf("python3 -m http.server: %v", err)
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
-	d := &netconn.Dialer{API: host.h, Timeout: 5 * time.Second}
+	d := &netconn.Dialer{API: l.host.h, Timeout: 5 * time.Second}
 	client := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}, Timeout: 120 * time.Second}
 	var resp *http.Response
 	var err error
 	for i := 0; i < 50; i++ { // until the server listens
-		resp, err = client.Get("http://10.213.11.1:8000/blob")
+		resp, err = client.Get("http://" + l.linuxHostPort(8000) + "/blob")
 		if err == nil {
 			break
 		}
