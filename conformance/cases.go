@@ -6,6 +6,7 @@ func Cases() []Case {
 	groups := [][]Case{
 		tcpCases(),
 		tcpUrgentCases(),
+		tcpInheritCases(),
 		udpCases(),
 		errnoCases(),
 		optionCases(),

@@ -31,6 +31,14 @@ func (h *Host) SetsockoptInt(fd, level, opt, value int) error {
 	if err != nil {
 		return err
 	}
+	if ts, ok := f.s.(*tcpSocket); ok {
+		// Connections a listener accepts later inherit the option.
+		defer func() {
+			ts.mu.Lock()
+			ts.refreshListener()
+			ts.mu.Unlock()
+		}()
+	}
 	if p, ok := f.s.(intOptioner); ok {
 		if err := p.setsockoptInt(level, opt, value); err != errUnhandled {
 			return err

@@ -181,14 +181,29 @@ func (s *tcpSocket) listen(backlog int) error {
 	}
 	s.host.net.tcp.ports.setListening(s.bnd, true)
 	s.backlog = int32(backlog)
+	s.lst = tcp.NewListener(s.listenConfig(), s.local, backlog)
+	return nil
+}
+
+// listenConfig is the Config a listener's accepted connections start
+// from. Call with s.mu held.
+func (s *tcpSocket) listenConfig() tcp.Config {
 	cfg := s.config()
 	if s.cfg.MSS == 0 {
 		// A listener answers on any interface: advertise what the largest
 		// MTU allows; each peer's own MSS bounds what we send it.
 		cfg.MSS = mssFor(s.host.net.maxMTU(), s.local.Addr())
 	}
-	s.lst = tcp.NewListener(cfg, s.local, backlog)
-	return nil
+	return cfg
+}
+
+// refreshListener hands a listening socket's options to its listener, so
+// that connections accepted later inherit options set after listen(2), as
+// on Linux. Call with s.mu held.
+func (s *tcpSocket) refreshListener() {
+	if s.lst != nil {
+		s.lst.SetConfig(s.listenConfig())
+	}
 }
 
 func (s *tcpSocket) connect(sa unix.Sockaddr) error {

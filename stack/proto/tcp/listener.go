@@ -46,6 +46,7 @@ type synEntry struct {
 	peer     wire.TCPOptions // the options of the peer's SYN
 	peerWnd  uint16
 	sentAt   time.Time
+	wscale   uint8 // the shift our SYN-ACK offers, fixed for the entry
 	retries  int
 	deadline time.Time
 }
@@ -55,6 +56,15 @@ type synEntry struct {
 func NewListener(cfg Config, local netip.AddrPort, backlog int) *Listener {
 	cfg.setDefaults()
 	return &Listener{cfg: cfg, local: local, backlog: max(backlog, 1), syns: make(map[synKey]*synEntry)}
+}
+
+// SetConfig replaces the configuration that connections accepted from now
+// on start from: an option set on the listening socket after listen(2),
+// which Linux's accepted sockets inherit. Half-open connections keep the
+// window scale their SYN-ACK offered.
+func (l *Listener) SetConfig(cfg Config) {
+	cfg.setDefaults()
+	l.cfg = cfg
 }
 
 // Stats returns the listener's counters.
@@ -160,7 +170,8 @@ func (l *Listener) inputSYN(now time.Time, key synKey, seg wire.TCP) *Segment {
 	}
 	l.stats.SynRcvd++
 	e := &synEntry{irs: irs, peer: opts, peerWnd: seg.Window(), sentAt: now,
-		iss: isnFor(&l.cfg.Secret, key.local, key.remote, now)}
+		iss:    isnFor(&l.cfg.Secret, key.local, key.remote, now),
+		wscale: windowShiftFor(max(l.cfg.RcvBuf, l.cfg.RcvBufMax))}
 	e.deadline = now.Add(initialRTO)
 	l.syns[key] = e
 	return l.synAck(now, key, e, false)
@@ -178,7 +189,7 @@ func (l *Listener) synAck(now time.Time, key synKey, e *synEntry, cookie bool) *
 	o.HasMSS, o.MSS = true, uint16(l.cfg.MSS)
 	if !cookie {
 		if l.cfg.WindowScale && e.peer.HasWindowScale {
-			o.HasWindowScale, o.WindowScale = true, windowShiftFor(max(l.cfg.RcvBuf, l.cfg.RcvBufMax))
+			o.HasWindowScale, o.WindowScale = true, e.wscale
 		}
 		o.SACKPermitted = l.cfg.SACK && e.peer.SACKPermitted
 		if l.cfg.Timestamps && e.peer.HasTimestamps {
@@ -199,6 +210,9 @@ func (l *Listener) passive(now time.Time, key synKey, e *synEntry) *Conn {
 	c.state = SynReceived
 	c.snd.nxt, c.snd.max = e.iss.Add(1), e.iss.Add(1)
 	c.rcv.irs, c.rcv.nxt = e.irs, e.irs.Add(1)
+	// RFC 7323 §2.2: the shift is what our SYN-ACK offered, even if the
+	// listener's buffers changed since.
+	c.rcv.wscale = e.wscale
 	if !c.cfg.WindowScale || !e.peer.HasWindowScale {
 		c.rcv.wscale = 0
 	}
