@@ -75,18 +75,15 @@ func (s *tcpSocket) flush(now time.Time) *tcpBatch {
 }
 
 // buildTCP encodes a segment into a packet with headroom for IP and link.
+// The checksum is left for sendBatch, which runs after the socket's lock
+// is released, so that summing a large segment does not hold up the
+// socket's other work (an ACK arriving on another goroutine).
 func (n *netState) buildTCP(seg *tcp.Segment, src, dst netip.Addr) *pkt {
 	p := n.pkts.get(seg.HeaderLen() + len(seg.Payload))
 	if _, err := seg.Encode(p.data()); err != nil {
 		n.pkts.put(p)
 		return nil
 	}
-	t, err := wire.ParseTCP(p.data())
-	if err != nil {
-		n.pkts.put(p)
-		return nil
-	}
-	t.SetChecksum(src, dst)
 	return p
 }
 
@@ -96,6 +93,14 @@ func (n *netState) sendBatch(b *tcpBatch) {
 		return
 	}
 	for _, x := range b.out {
+		// RFC 9293 §3.1: the checksum covers the pseudo-header, header
+		// and data (see buildTCP for why it is computed here).
+		t, err := wire.ParseTCP(x.p.data())
+		if err != nil {
+			n.pkts.put(x.p)
+			continue
+		}
+		t.SetChecksum(x.src, x.dst)
 		o := b.o
 		o.src, o.dst = x.src, x.dst
 		if rt, err := n.routeFor(&o); err == nil {

@@ -72,8 +72,8 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 		// application-limited flow does not build a window it never
 		// used.
 		c.cc.onAck(acked, now, c.rtt.srtt)
-		c.expandSndBuf()
 	}
+	c.expandSndBuf()
 	c.rec.dupAcks = 0
 }
 
@@ -81,7 +81,10 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 // window, so that a full window can be in flight while the application
 // refills the buffer behind it: tcp(7) tcp_wmem ("the send buffer ...
 // is dynamically adjusted" between the default and the maximum), bounded
-// by Config.SndBufMax.
+// by Config.SndBufMax. It runs on every ACK of new data, not only when
+// cwnd limits sending: a buffer smaller than cwnd is exactly what keeps a
+// sender from being cwnd-limited (the initial window of a 64 KiB MSS is
+// twice the default 16 KiB buffer).
 func (c *Conn) expandSndBuf() {
 	if c.cfg.SndBufMax <= c.sndBuf.max {
 		return
