@@ -102,3 +102,16 @@ func TestReceiveBufferAutotuning(t *testing.T) {
 		}
 	}
 }
+
+// A send buffer smaller than half the initial window never lets the
+// sender become cwnd-limited; autotuning must grow it anyway (it is what
+// held a 64 KiB-MSS connection to one 16 KiB segment per round trip).
+func TestSendBufferAutotuningBelowWindow(t *testing.T) {
+	cfgA := Config{ISS: cliISS, MSS: 1000, SndBuf: 2000, SndBufMax: 1 << 20}
+	p := newPipe(t, cfgA, Config{ISS: srvISS, MSS: 1000, RcvBuf: 1 << 20, WindowScale: true}, 1)
+	p.connect()
+	p.transfer(p.a, p.b, p.emitA, make([]byte, 256<<10), make([]byte, 64<<10), time.Minute)
+	if got := p.a.SndBufSize(); got <= 2000 {
+		t.Fatalf("send buffer still %d bytes after 256 KiB; want it grown toward 2*cwnd", got)
+	}
+}
