@@ -58,6 +58,7 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 	}
 	c.stats.bytesAcked += uint64(dataAcked)
 	c.sampleRTT(now, in)
+	c.checkUndo(in)
 	// RFC 6298 §5.3: restart the timer on an ACK of new data; the backoff
 	// ends with it.
 	c.backoff = 0
@@ -115,8 +116,15 @@ func (c *Conn) recoveryAck(acked int) {
 		return
 	}
 	// Partial acknowledgment: retransmit the first unacknowledged segment,
-	// deflate cwnd by the amount acknowledged and add back one SMSS.
-	c.markRexmit(c.snd.una)
+	// deflate cwnd by the amount acknowledged and add back one SMSS. With
+	// SACK, only if the scoreboard says it is lost (RFC 6675 §4 IsLost:
+	// more than (DupThresh-1)*SMSS bytes SACKed above it): after a
+	// reordered segment arrives late, the ACKs of the rest of the window
+	// are all partial, and resending each new SND.UNA would resend the
+	// whole window.
+	if !c.opt.sack || c.sacked.bytesAbove(c.snd.una) > (dupThresh-1)*c.smss {
+		c.markRexmit(c.snd.una)
+	}
 	c.cc.cwnd = max(c.cc.cwnd-acked, 0)
 	if acked >= c.smss {
 		c.cc.cwnd += c.smss
@@ -137,7 +145,7 @@ func (c *Conn) dupAck() {
 		}
 		return
 	}
-	if c.rec.dupAcks < 3 {
+	if c.rec.dupAcks < dupThresh {
 		return
 	}
 	// RFC 6582 §3.2 step 2: enter recovery only if the ACK covers more
@@ -146,6 +154,7 @@ func (c *Conn) dupAck() {
 		return
 	}
 	flight := int(c.snd.max.Sub(c.snd.una))
+	c.armUndo(c.snd.una)
 	c.cc.onLoss(flight)
 	c.rec = recovery{active: true, valid: true, recover: c.snd.max, dupAcks: c.rec.dupAcks}
 	// RFC 5681 §3.2 (3)-(4): retransmit, cwnd = ssthresh + 3*SMSS.
@@ -177,6 +186,10 @@ func (c *Conn) sackRexmit() {
 		c.rec.passEnd, c.rec.passDone = c.snd.max, true
 	}
 }
+
+// dupThresh is the number of duplicate ACKs that signal a loss (RFC 5681
+// §3.2, RFC 6675 §2 DupThresh).
+const dupThresh = 3
 
 // markRexmit asks Output to retransmit the segment at seq.
 func (c *Conn) markRexmit(seq seqnum.Value) {

@@ -59,6 +59,7 @@ type Conn struct {
 	opt     negotiated   // options in use
 	ts      tsVars       // RFC 7323 timestamp state
 	sacked  *scoreboard  // SACK blocks the peer reported (RFC 2018); nil until any
+	undo    *undo        // spurious-retransmission undo (undo.go); nil until needed
 	rtt     rttEstimator // RFC 6298
 	cc      congestion   // RFC 5681 / RFC 9438
 	rec     recovery     // RFC 6582 fast recovery
@@ -100,7 +101,7 @@ type Conn struct {
 // stats are counters reported by Info.
 type stats struct {
 	retrans, segsIn, segsOut, dataIn, dataOut uint32
-	rtos, fastRexmits                         uint32
+	rtos, fastRexmits, undos                  uint32
 	bytesAcked, bytesRcvd, bytesRexmit        uint64
 }
 

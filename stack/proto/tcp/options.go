@@ -76,6 +76,21 @@ func (s *scoreboard) nextHole(from, limit seqnum.Value) (seqnum.Value, seqnum.Va
 	return from, limit
 }
 
+// bytesAbove returns how many bytes above seq the peer has SACKed.
+func (s *scoreboard) bytesAbove(seq seqnum.Value) int {
+	if s == nil {
+		return 0
+	}
+	n := 0
+	for i := range s.q.n {
+		sp := s.q.s[i]
+		if seq.LessThan(sp.end) {
+			n += int(sp.end.Sub(seqnum.Max(sp.start, seq)))
+		}
+	}
+	return n
+}
+
 // highest returns the end of the highest SACKed range, or una if none.
 func (s *scoreboard) highest(una seqnum.Value) seqnum.Value {
 	if s == nil || s.q.n == 0 {

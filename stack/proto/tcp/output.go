@@ -197,6 +197,7 @@ func (c *Conn) sendRexmit(now time.Time, emit func(Segment)) {
 		}
 	}
 	c.rec.high = seqnum.Max(c.rec.high, seq.Add(seqnum.Size(max(n, 1))))
+	c.noteUndoResend(now, seq)
 	c.noteRexmit()
 	c.stats.retrans++
 	c.stats.bytesRexmit += uint64(n)

@@ -3,6 +3,7 @@ package tcp
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // A retransmission lost in recovery is resent once the peer SACKs data
@@ -67,4 +68,53 @@ func TestQuickAckAfterReordering(t *testing.T) {
 	one(t, c, t0)
 	c.Input(t0, view(t, seg(200))) // one in-order segment: ACKed at once
 	wantSeg(t, one(t, c, t0), fACK, cliISS+1, srvISS+301, 0)
+}
+
+// RFC 3522 / RFC 4015: a fast retransmission whose ACK echoes the
+// original's timestamp was spurious (the segment was reordered, not lost):
+// the congestion state it cut is restored and recovery ends. An ACK that
+// echoes the retransmission's timestamp changes nothing.
+func TestRetransmit_SpuriousUndone(t *testing.T) {
+	for _, spurious := range []bool{true, false} {
+		cfg := baseCfg(cliISS)
+		cfg.SACK, cfg.Timestamps = true, true
+		c := Dial(cfg, cliAddr, srvAddr, t0)
+		one(t, c, t0)
+		sa := peerSeg(fSYN|fACK, srvISS, c1, 60000, "")
+		sa.Options.SACKPermitted, sa.Options.HasMSS, sa.Options.MSS = true, true, 1000
+		sa.Options.HasTimestamps, sa.Options.TSVal, sa.Options.TSEcr = true, 1, c.tsNow(t0)
+		c.Input(t0, view(t, sa))
+		one(t, c, t0)
+		c.Write(make([]byte, 8*1000))
+		orig := out(c, t0)
+		origTS := orig[0].Options.TSVal
+		later := t0.Add(50 * time.Millisecond)
+		dup := func(hi uint32) {
+			s := peerSeg(fACK, s1, c1, 60000, "")
+			s.Options.HasTimestamps, s.Options.TSVal, s.Options.TSEcr = true, 2, origTS
+			s.Options.NumSACKBlocks, s.Options.SACKBlocks[0].Left, s.Options.SACKBlocks[0].Right = 1, c1+1000, hi
+			c.Input(later, view(t, s))
+		}
+		before := c.cc.cwnd
+		dup(c1 + 2000)
+		dup(c1 + 3000)
+		dup(c1 + 4000)
+		re := out(c, later)
+		if len(re) == 0 || re[0].Seq != c1 || !c.rec.active {
+			t.Fatalf("no fast retransmit: %v", fmtSegs(re))
+		}
+		echo := origTS
+		if !spurious {
+			echo = re[0].Options.TSVal
+		}
+		ack := peerSeg(fACK, s1, c1+8000, 60000, "")
+		ack.Options.HasTimestamps, ack.Options.TSVal, ack.Options.TSEcr = true, 3, echo
+		c.Input(later, view(t, ack))
+		switch {
+		case spurious && (c.cc.cwnd < before || c.stats.undos != 1):
+			t.Fatalf("spurious retransmit: cwnd %d (was %d), undos %d; want restored", c.cc.cwnd, before, c.stats.undos)
+		case !spurious && (c.cc.cwnd >= before || c.stats.undos != 0):
+			t.Fatalf("real loss: cwnd %d (was %d), undos %d; want reduced, no undo", c.cc.cwnd, before, c.stats.undos)
+		}
+	}
 }
