@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -75,21 +74,7 @@ func Measure(s Stack, w Workload, lim Limit) (Result, error) {
 
 // median returns the median of f over rs (the mean of the middle two for
 // an even count).
-func median(rs []Result, f func(Result) float64) float64 {
-	if len(rs) == 0 {
-		return 0
-	}
-	v := make([]float64, len(rs))
-	for i, r := range rs {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	m := len(v) / 2
-	if len(v)%2 == 0 {
-		return (v[m-1] + v[m]) / 2
-	}
-	return v[m]
-}
+func median(rs []Result, f func(Result) float64) float64 { return medianOf(rs, f) }
 
 // WriteTable prints rows as one table: the median rate per stack, the
 // ratio sockstack/gVisor and the median allocations per packet. It

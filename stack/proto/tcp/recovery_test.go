@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// A retransmission lost in recovery is resent once the peer SACKs data
-// sent after it (RFC 8985 §6.2), without waiting for the RTO.
-func TestRetransmit_LostRetransmissionResent(t *testing.T) {
+// establishedSACK returns a client Conn in ESTABLISHED with SACK agreed,
+// the peer's MSS 1000 and window 60000.
+func establishedSACK(t *testing.T) *Conn {
+	t.Helper()
 	cfg := baseCfg(cliISS)
 	cfg.SACK = true
 	c := Dial(cfg, cliAddr, srvAddr, t0)
@@ -17,6 +18,13 @@ func TestRetransmit_LostRetransmissionResent(t *testing.T) {
 	sa.Options.SACKPermitted, sa.Options.HasMSS, sa.Options.MSS = true, true, 1000
 	c.Input(t0, view(t, sa))
 	one(t, c, t0)
+	return c
+}
+
+// A retransmission lost in recovery is resent once the peer SACKs data
+// sent after it (RFC 8985 §6.2), without waiting for the RTO.
+func TestRetransmit_LostRetransmissionResent(t *testing.T) {
+	c := establishedSACK(t)
 	sendWindow(t, c, 8)
 	dup := func(blocks ...uint32) []Segment {
 		s := peerSeg(fACK, s1, c1, 60000, "")

@@ -170,14 +170,7 @@ func TestRetransmit_NewRenoPartialAck(t *testing.T) {
 }
 
 func TestRetransmit_SACKHolesFilled(t *testing.T) {
-	cfg := baseCfg(cliISS)
-	cfg.SACK = true
-	c := Dial(cfg, cliAddr, srvAddr, t0)
-	one(t, c, t0)
-	sa := peerSeg(fSYN|fACK, srvISS, c1, 60000, "")
-	sa.Options.SACKPermitted, sa.Options.HasMSS, sa.Options.MSS = true, true, 1000
-	c.Input(t0, view(t, sa))
-	one(t, c, t0)
+	c := establishedSACK(t)
 	sendWindow(t, c, 8)
 	// Segments 0 and 2 lost: the peer SACKs 1 and 3..7.
 	dup := func(blocks ...uint32) {
