@@ -7,25 +7,37 @@ import (
 )
 
 // Sum adds b to the running RFC 1071 ones'-complement sum initial and returns
-// the new sum, not yet complemented and possibly not folded to 16 bits (pass
-// it to Fold or Checksum). An odd final byte is padded with zero on the right
-// (RFC 1071 §4.1). Sums of several pieces may be chained through initial as
-// long as every piece but the last has even length.
+// the new sum, not yet complemented, folded to 16 bits (pass it to Fold or
+// Checksum; Fold leaves it as it is). An odd final byte is padded with zero
+// on the right (RFC 1071 §4.1). Sums of several pieces may be chained
+// through initial as long as every piece but the last has even length.
 //
 // RFC 1071 §2(B): the sum is independent of byte order, so Sum adds the data
 // as little-endian 64-bit words (one plain load each on common hardware) with
 // end-around carry (RFC 1071 §2(C): deferred carries), folds, and swaps the
 // 16-bit result back to network order.
 func Sum(b []byte, initial uint32) uint32 {
-	// The initial sum is in network order; swap it into the byte-swapped
-	// domain the loop works in.
-	acc := uint64(bits.ReverseBytes16(Fold(initial)))
+	return uint32(bits.ReverseBytes16(fold64(sum64(b, initial))))
+}
+
+// sum64 returns the ones'-complement sum of b and initial as a 64-bit
+// value in the byte-swapped domain, not folded.
+func sum64(b []byte, initial uint32) uint64 {
+	// initial is in network order. Reversing all four bytes swaps the
+	// bytes of each 16-bit half into the domain the loop works in (RFC
+	// 1071 §2(B)) and exchanges the halves, which a sum does not notice
+	// (§2(A)).
+	acc := uint64(bits.ReverseBytes32(initial))
 	// 128 bytes per iteration through an array pointer, so the compiler
-	// drops every bounds check, with the carry folded back once per block
-	// (RFC 1071 §2(C), deferred carries).
+	// drops every bounds check. Each block's final carry is counted apart
+	// (RFC 1071 §2(C), deferred carries) rather than added back at once,
+	// which keeps it off the chain of additions the next block waits on.
+	var carries uint64
 	n := len(b) &^ 127
 	for i := 0; i < n; i += 128 {
-		acc = add128(acc, (*[128]byte)(b[i:i+128]))
+		var c uint64
+		acc, c = add128(acc, (*[128]byte)(b[i:i+128]))
+		carries += c
 	}
 	b = b[n:]
 	// The remainder (under 128 bytes) in unrolled steps of 64, 32, 16 and 8.
@@ -73,16 +85,24 @@ func Sum(b []byte, initial uint32) uint32 {
 		// it is the low byte.
 		acc, c = bits.Add64(acc, uint64(b[0]), c)
 	}
-	// End-around carry: acc+c cannot carry again, since c is 1 only when
-	// the last addition wrapped, leaving acc < 2^64-1.
-	acc += c
-	s := acc>>32 + acc&0xffffffff // at most 33 bits
-	s = s>>32 + s&0xffffffff      // fits in 32 bits
-	return uint32(bits.ReverseBytes16(Fold(uint32(s))))
+	// End-around carry of the counted carries and the last one; the sum
+	// of these is at most one per 128 bytes plus one, and adding it wraps
+	// at most once.
+	acc, c = bits.Add64(acc, carries+c, 0)
+	return acc + c
 }
 
-// add128 adds sixteen little-endian words to acc with end-around carry.
-func add128(acc uint64, x *[128]byte) uint64 {
+// fold64 folds a 64-bit ones'-complement sum to 16 bits with end-around
+// carry (RFC 1071 §2(C)): adding a word to itself rotated by half its
+// width leaves the end-around sum of its two halves in the upper half.
+func fold64(acc uint64) uint16 {
+	s := uint32((acc + bits.RotateLeft64(acc, 32)) >> 32)
+	return uint16((s + bits.RotateLeft32(s, 16)) >> 16)
+}
+
+// add128 adds sixteen little-endian words to acc and returns the sum and
+// the final carry, which the caller adds back (end-around carry).
+func add128(acc uint64, x *[128]byte) (uint64, uint64) {
 	var c uint64
 	acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(x[0:8]), 0)
 	acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(x[8:16]), c)
@@ -100,7 +120,7 @@ func add128(acc uint64, x *[128]byte) uint64 {
 	acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(x[104:112]), c)
 	acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(x[112:120]), c)
 	acc, c = bits.Add64(acc, binary.LittleEndian.Uint64(x[120:128]), c)
-	return acc + c // cannot overflow: c is 1 only after a wrap
+	return acc, c
 }
 
 // Fold folds a 32-bit sum into 16 bits with end-around carry (RFC 1071 §2).
@@ -114,7 +134,7 @@ func Fold(sum uint32) uint16 {
 // Checksum returns the Internet checksum of b with initial added: the
 // ones'-complement of the folded ones'-complement sum (RFC 1071).
 func Checksum(b []byte, initial uint32) uint16 {
-	return ^Fold(Sum(b, initial))
+	return ^bits.ReverseBytes16(fold64(sum64(b, initial)))
 }
 
 // PseudoSum returns the sum of the pseudo-header used by UDP, TCP and ICMPv6
