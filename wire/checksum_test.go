@@ -209,3 +209,20 @@ func BenchmarkChecksum(b *testing.B) {
 		})
 	}
 }
+
+// Long runs of 0xff make every 64-bit addition carry, so the carries Sum
+// counts apart per block add up to the most they can; the result must
+// still match the reference, for every initial value's extremes.
+func TestSumAllOnesLong(t *testing.T) {
+	for _, n := range []int{127, 128, 129, 1500, 4096 + 3, 65536, 65535 + 128} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 0xff
+		}
+		for _, initial := range []uint32{0, 1, 0xffff, 0x1fffe, 0xffffffff} {
+			if got, want := Fold(Sum(b, initial)), refSum(b, initial); got != want {
+				t.Errorf("len %d initial %#x: Sum folds to %#04x, reference %#04x", n, initial, got, want)
+			}
+		}
+	}
+}
