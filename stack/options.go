@@ -25,20 +25,25 @@ func (h *Host) GetsockoptInt(fd, level, opt int) (int, error) {
 	return b.getSocketInt(opt)
 }
 
+// refreshIfListener runs after a setsockopt: a listening TCP socket hands
+// its options to its listener, so that connections it accepts later
+// inherit them, as on Linux (the accepted socket is a copy of the
+// listener). Other sockets are left alone.
+func refreshIfListener(s socket) {
+	if ts, ok := s.(*tcpSocket); ok {
+		ts.mu.Lock()
+		ts.refreshListener()
+		ts.mu.Unlock()
+	}
+}
+
 // SetsockoptInt sets an int option: setsockopt(2).
 func (h *Host) SetsockoptInt(fd, level, opt, value int) error {
 	f, err := h.lookup(fd)
 	if err != nil {
 		return err
 	}
-	if ts, ok := f.s.(*tcpSocket); ok {
-		// Connections a listener accepts later inherit the option.
-		defer func() {
-			ts.mu.Lock()
-			ts.refreshListener()
-			ts.mu.Unlock()
-		}()
-	}
+	defer refreshIfListener(f.s)
 	if p, ok := f.s.(intOptioner); ok {
 		if err := p.setsockoptInt(level, opt, value); err != errUnhandled {
 			return err
@@ -176,6 +181,7 @@ func (h *Host) GetsockoptString(fd, level, opt int) (string, error) {
 // the name is an empty string ... the socket device binding is removed."
 func (h *Host) SetsockoptString(fd, level, opt int, s string) error {
 	if f, err := h.lookup(fd); err == nil {
+		defer refreshIfListener(f.s)
 		if p, ok := f.s.(stringOptioner); ok {
 			if err := p.setsockoptString(level, opt, s); err != errUnhandled {
 				return err
