@@ -11,12 +11,7 @@ func TestVethPacket(t *testing.T) {
 	l := openVethLab(t, 4, nil)
 	cap := startCapture(t, l.ns, l.dev)
 	l.host.h.Announce("s0") // once more, into the capture
-	t.Run("linux pings", func(t *testing.T) { linuxPings(t, l.ns, l.stack) })
-	t.Run("linux traces", func(t *testing.T) { linuxTraces(t, l.ns, l.stack) })
-	t.Run("udp echo from linux", func(t *testing.T) { udpEchoFromLinux(t, l.ns, l.stack) })
-	t.Run("tcp from linux", func(t *testing.T) { tcpEchoFromLinux(t, l.host, l.ns, l.stack) })
-	t.Run("stack pings linux", func(t *testing.T) { stackPing(t, l.host, l.linux) })
-	t.Run("udp echo from stack", func(t *testing.T) { udpEchoFromStack(t, l.host, l.ns, l.linux) })
+	basicScenarios(t, l)
 	cap.stop(t)
 	checkNstat(t, l.ns, nil)
 }
