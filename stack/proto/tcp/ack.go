@@ -87,7 +87,9 @@ func (c *Conn) newAck(now time.Time, in *inSeg) {
 // sender from being cwnd-limited (the initial window of a 64 KiB MSS is
 // twice the default 16 KiB buffer).
 func (c *Conn) expandSndBuf() {
-	if c.cfg.SndBufMax <= c.sndBuf.max {
+	// During fast recovery cwnd is inflated by one SMSS per duplicate ACK
+	// (RFC 6582 §3.2 step 4) and says nothing about the window to come.
+	if c.cfg.SndBufMax <= c.sndBuf.max || c.rec.active {
 		return
 	}
 	c.sndBuf.max = min(max(c.sndBuf.max, 2*c.cc.cwnd), c.cfg.SndBufMax)
