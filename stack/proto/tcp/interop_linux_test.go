@@ -382,6 +382,29 @@ func TestInterop_LinuxManyClientsSYNCookies(t *testing.T) {
 	done := 0
 	limit := time.Now().Add(20 * time.Second)
 	rbuf := make([]byte, 32<<10)
+	// Hold the SYNs until every client has sent one, then answer them in
+	// a row: the first fills the backlog-1 SYN queue and the rest need
+	// cookies. Answered one by one as they came, a quick handshake could
+	// end before the next SYN and no cookie would be sent.
+	type heldSYN struct {
+		b        []byte
+		from, to netip.AddrPort
+	}
+	var syns []heldSYN
+	for len(syns) < clients && time.Now().Before(limit) {
+		if seg, from, to, ok := l.recv(10 * time.Millisecond); ok && seg.Flags().Has(wire.TCPFlagSYN) {
+			syns = append(syns, heldSYN{append([]byte(nil), seg.Bytes()...), from, to})
+		}
+	}
+	for _, h := range syns {
+		seg, err := wire.ParseTCP(h.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reply, _ := ln.Input(time.Now(), h.to, h.from, seg, true); reply != nil {
+			l.send(*reply)
+		}
+	}
 	for done < clients && time.Now().Before(limit) {
 		if seg, from, to, ok := l.recv(10 * time.Millisecond); ok {
 			if c := conns[from]; c != nil {
